@@ -1,0 +1,68 @@
+"""Hidden-layer activations f, their derivatives f′ and the bounds γ ≥ |f′| (chapters 1 and 6).
+
+The derivative is computed from the pre-activation a and, where cheaper, from the
+activation h = f(a) the forward pass already stored: tanh′ = 1 − h², σ′ = h(1 − h).
+The bound γ = sup |f′| enters the vanishing-gradient condition of Pascanu et al.
+(2013): σ_max(W_s) < 1/γ is sufficient for gradients to vanish.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from . import _validate as check
+
+
+def _sigmoid(a, out=None):
+    # 1/(1+e^{-a}) overflows e^{-a} for a << 0; 0.5(1 + tanh(a/2)) is the same function without overflow.
+    out = np.multiply(a, 0.5, out=out)
+    np.tanh(out, out=out)
+    out += 1.0
+    out *= 0.5
+    return out
+
+
+@dataclass(frozen=True)
+class Activation:
+    """An element-wise activation f with derivative f′ and bound γ = sup |f′(a)|."""
+
+    name: str
+    f: Callable  # f(a, out=None) -> h
+    df: Callable  # df(a, h) -> f'(a), elementwise, same shape
+    gamma: float
+
+    def __call__(self, a, out=None):
+        return self.f(a, out=out)
+
+    def __repr__(self):
+        return f"Activation({self.name!r}, gamma={self.gamma})"
+
+
+def _identity(a, out=None):
+    if out is None:
+        return np.array(a, dtype=np.float64, copy=True)
+    out[...] = a
+    return out
+
+
+ACTIVATIONS = {
+    "tanh": Activation("tanh", lambda a, out=None: np.tanh(a, out=out), lambda a, h: 1.0 - h * h, 1.0),
+    "sigmoid": Activation("sigmoid", _sigmoid, lambda a, h: h * (1.0 - h), 0.25),
+    "relu": Activation("relu", lambda a, out=None: np.maximum(a, 0.0, out=out),
+                       lambda a, h: (a > 0).astype(np.float64), 1.0),
+    "identity": Activation("identity", _identity, lambda a, h: np.ones_like(a), 1.0),
+}
+
+
+def get_activation(activation) -> Activation:
+    """Look up an activation by name (``"tanh"``, ``"sigmoid"``, ``"relu"``, ``"identity"``)."""
+    if isinstance(activation, Activation):
+        return activation
+    return ACTIVATIONS[check.choice("activation", activation, ACTIVATIONS)]
+
+
+def sigmoid(a):
+    """The logistic sigmoid σ(a) = 1 / (1 + e^(−a)), computed without overflow."""
+    return _sigmoid(np.asarray(a, dtype=np.float64))

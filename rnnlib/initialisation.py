@@ -1,0 +1,134 @@
+"""Initialising the weights, and measuring and rescaling the recurrent matrix (chapters 6 and 8).
+
+The recurrent matrix W_s decides whether gradients vanish or explode: its spectral
+radius ρ(W_s) = max |λ_i| governs the linear case, its largest singular value
+σ_max(W_s) the bound of Pascanu et al. (2013). These helpers build W_s with a
+requested ρ or σ_max and report both.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import _validate as check
+from .params import RNNParams
+
+RECURRENT_INITS = ("gaussian_spectral", "gaussian_sigma", "orthogonal", "identity", "glorot")
+
+
+def _square(name, W):
+    W = check.array(name, W, (None, None), ("H", "H"))
+    if W.shape[0] != W.shape[1]:
+        raise ValueError(f"{name} must be a square matrix (H, H); got shape {W.shape}")
+    return W
+
+
+def spectral_radius(W) -> float:
+    """ρ(W) = max_i |λ_i(W)|, the largest eigenvalue modulus of a square matrix W (H, H)."""
+    return float(np.max(np.abs(np.linalg.eigvals(_square("W", W)))))
+
+
+def singular_values(W) -> np.ndarray:
+    """Singular values of W (any shape (m, n)), largest first, shape (min(m, n),)."""
+    W = check.array("W", W, (None, None), ("m", "n"))
+    return np.linalg.svd(W, compute_uv=False)
+
+
+def sigma_max(W) -> float:
+    """σ_max(W) = ‖W‖₂, the largest singular value (the spectral norm)."""
+    return float(singular_values(W)[0])
+
+
+def rescale_to_spectral_radius(W, rho) -> np.ndarray:
+    """Return ``W * rho / ρ(W)``, a copy of the square matrix W (H, H) with spectral radius ``rho``."""
+    W = _square("W", W)
+    rho = check.real("rho", rho, minimum=0.0)
+    current = spectral_radius(W)
+    if current == 0.0:
+        raise ValueError("W must have a non-zero spectral radius to be rescaled; got a nilpotent or zero matrix")
+    return W * (rho / current)
+
+
+def rescale_to_sigma_max(W, sigma) -> np.ndarray:
+    """Return ``W * sigma / σ_max(W)``, a copy of W with largest singular value ``sigma``."""
+    W = check.array("W", W, (None, None), ("m", "n"))
+    sigma = check.real("sigma", sigma, minimum=0.0)
+    current = sigma_max(W)
+    if current == 0.0:
+        raise ValueError("W must be non-zero to be rescaled; got the zero matrix")
+    return W * (sigma / current)
+
+
+def gaussian_spectral(H, rho, rng) -> np.ndarray:
+    """An H×H Gaussian matrix rescaled so that ρ(W) = ``rho`` (chapter 6, spectral-radius explorer)."""
+    H = check.positive_int("H", H)
+    rng = check.generator("rng", rng)
+    return rescale_to_spectral_radius(rng.standard_normal((H, H)) / np.sqrt(H), rho)
+
+
+def gaussian_sigma(H, sigma, rng) -> np.ndarray:
+    """An H×H Gaussian matrix rescaled so that σ_max(W) = ``sigma``."""
+    H = check.positive_int("H", H)
+    rng = check.generator("rng", rng)
+    return rescale_to_sigma_max(rng.standard_normal((H, H)) / np.sqrt(H), sigma)
+
+
+def orthogonal(H, rng, gain=1.0) -> np.ndarray:
+    """A random orthogonal H×H matrix times ``gain`` (all singular values equal ``gain``).
+
+    Drawn from the Haar measure: QR of a Gaussian matrix with the signs of R's
+    diagonal folded into Q.
+    """
+    H = check.positive_int("H", H)
+    rng = check.generator("rng", rng)
+    gain = check.real("gain", gain, minimum=0.0)
+    Q, R = np.linalg.qr(rng.standard_normal((H, H)))
+    Q = Q * np.sign(np.diag(R))
+    return gain * Q
+
+
+def identity(H, scale=1.0) -> np.ndarray:
+    """``scale`` times the H×H identity: the IRNN initialisation of Le, Jaitly & Hinton (2015)."""
+    H = check.positive_int("H", H)
+    return check.real("scale", scale, minimum=0.0) * np.eye(H)
+
+
+def glorot(fan_out, fan_in, rng) -> np.ndarray:
+    """Glorot/Xavier uniform (fan_out, fan_in): U[-r, r] with r = sqrt(6 / (fan_in + fan_out))."""
+    fan_out = check.positive_int("fan_out", fan_out)
+    fan_in = check.positive_int("fan_in", fan_in)
+    rng = check.generator("rng", rng)
+    r = np.sqrt(6.0 / (fan_in + fan_out))
+    return rng.uniform(-r, r, size=(fan_out, fan_in))
+
+
+def init_params(D, H, O, rng, *, recurrent="orthogonal", scale=1.0, h0_mode="zeros", h0=None) -> RNNParams:
+    """Initial parameters for an RNN with input size D, hidden size H and output size O.
+
+    W_x (H, D) and W_y (O, H) are Glorot-uniform, biases are zero, and W_s (H, H) follows
+    ``recurrent``:
+
+    - ``"gaussian_spectral"``: Gaussian with spectral radius ρ(W_s) = ``scale``;
+    - ``"gaussian_sigma"``: Gaussian with σ_max(W_s) = ``scale``;
+    - ``"orthogonal"``: ``scale`` times a random orthogonal matrix;
+    - ``"identity"``: ``scale`` times the identity (IRNN, use with ``activation="relu"``);
+    - ``"glorot"``: Glorot-uniform (``scale`` multiplies it).
+
+    ``h0_mode`` is ``"zeros"``, ``"given"`` (pass ``h0``) or ``"trainable"`` (starts at ``h0`` or zeros).
+    """
+    D, H, O = (check.positive_int(n, v) for n, v in (("D", D), ("H", H), ("O", O)))
+    rng = check.generator("rng", rng)
+    check.choice("recurrent", recurrent, RECURRENT_INITS)
+    scale = check.real("scale", scale, minimum=0.0)
+    W_x = glorot(H, D, rng)
+    if recurrent == "gaussian_spectral":
+        W_s = gaussian_spectral(H, scale, rng)
+    elif recurrent == "gaussian_sigma":
+        W_s = gaussian_sigma(H, scale, rng)
+    elif recurrent == "orthogonal":
+        W_s = orthogonal(H, rng, gain=scale)
+    elif recurrent == "identity":
+        W_s = identity(H, scale)
+    else:
+        W_s = scale * glorot(H, H, rng)
+    W_y = glorot(O, H, rng)
+    return RNNParams(W_x, W_s, W_y, np.zeros(H), np.zeros(O), h0=h0, h0_mode=h0_mode)

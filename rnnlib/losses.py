@@ -1,0 +1,138 @@
+"""Read-outs ŷ_t = g(o_t), per-step losses E_t and which steps carry a target (chapter 2).
+
+The total loss is the sum of the per-step losses over the steps that carry a target,
+averaged over the N sequences of a batch:
+
+    L = (1/N) Σ_n Σ_t m_{n,t} E_t(ŷ_{n,t}, d_{n,t}),
+
+with m the target mask: every step (many-to-many), only the last (many-to-one), or
+any boolean mask. Losses:
+
+- ``"squared"``: E_t = Σ_o (ŷ_{t,o} − d_{t,o})² (no factor ½: the chapter-3 example is E_3 = (d_3 − y_3)²);
+- ``"cross_entropy"``: E_t = −log ŷ_{t, d_t}, with d_t an integer class label; needs ``output="softmax"``.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import _validate as check
+
+OUTPUTS = ("linear", "softmax")
+LOSSES = ("squared", "cross_entropy")
+
+
+def check_model(output, loss):
+    """Validate the read-out/loss pair; cross-entropy is defined on probabilities only."""
+    check.choice("output", output, OUTPUTS)
+    check.choice("loss", loss, LOSSES)
+    if loss == "cross_entropy" and output != "softmax":
+        raise ValueError(f"loss='cross_entropy' needs output='softmax' (it takes log ŷ); got output={output!r}")
+
+
+def softmax(o, axis=-1):
+    """Softmax along ``axis``, shifted by the maximum so that exp never overflows."""
+    z = o - np.max(o, axis=axis, keepdims=True)
+    np.exp(z, out=z)
+    z /= np.sum(z, axis=axis, keepdims=True)
+    return z
+
+
+def readout(o, output):
+    """ŷ = g(o) for ``output`` in {"linear", "softmax"}; o has shape (..., O)."""
+    check.choice("output", output, OUTPUTS)
+    return o if output == "linear" else softmax(o)
+
+
+def target_mask(targets, N, T) -> np.ndarray:
+    """Boolean mask (N, T) of the steps that carry a target.
+
+    ``targets`` is ``"all"`` (many-to-many), ``"last"`` (many-to-one), or a boolean
+    array of shape (T,) (the same steps for every sequence) or (N, T).
+    """
+    if isinstance(targets, str):
+        check.choice("targets", targets, ("all", "last"))
+        mask = np.zeros((N, T), dtype=bool)
+        if targets == "all":
+            mask[:] = True
+        else:
+            mask[:, -1] = True
+        return mask
+    arr = np.asarray(targets)
+    if arr.dtype != bool:
+        raise ValueError(f"targets must be 'all', 'last' or a boolean mask of shape (T,) or (N, T); "
+                         f"got an array of dtype {arr.dtype}")
+    if arr.shape == (T,):
+        return np.broadcast_to(arr, (N, T)).copy()
+    if arr.shape == (N, T):
+        return arr.copy()
+    raise ValueError(f"targets mask must have shape (T,) = ({T},) or (N, T) = ({N}, {T}); got shape {arr.shape}")
+
+
+def prepare_targets(d, targets, loss, N, T, O):
+    """Targets in time-major layout and the mask.
+
+    Returns ``(d_tm, mask_tm)``: d_tm has shape (T, N, O) for ``"squared"`` and
+    (T, N) integer labels for ``"cross_entropy"``; mask_tm (T, N) holds 1.0 at the
+    steps that carry a target. Shapes expected for ``d``:
+
+    ========== ======================= ===================
+    targets    squared                 cross_entropy
+    ========== ======================= ===================
+    "all"      (N, T, O)               (N, T) labels
+    "last"     (N, O)                  (N,) labels
+    mask       (N, T, O), unmasked     (N, T), unmasked
+               entries ignored         entries ignored
+    ========== ======================= ===================
+    """
+    mask = target_mask(targets, N, T)
+    last = isinstance(targets, str) and targets == "last"
+    if loss == "squared":
+        if last:
+            d_last = check.array("d", d, (N, O), ("N", "O"))
+            d_tm = np.zeros((T, N, O))
+            d_tm[-1] = d_last
+        else:
+            d_full = check.array("d", d, (N, T, O), ("N", "T", "O"), finite=False)
+            if not np.all(np.isfinite(d_full[mask])):
+                raise ValueError("d must be finite at the steps that carry a target")
+            d_tm = np.where(mask[..., None], d_full, 0.0).transpose(1, 0, 2).copy()
+    else:
+        if last:
+            lab = check.labels("d", d, (N,), ("N",), O)
+            d_tm = np.zeros((T, N), dtype=np.int64)
+            d_tm[-1] = lab
+        else:
+            raw = np.asarray(d)
+            if raw.shape != (N, T):
+                raise ValueError(f"d must have shape (N, T) = ({N}, {T}) of class labels for "
+                                 f"loss='cross_entropy'; got shape {raw.shape}")
+            lab = check.labels("d", np.where(mask, raw, 0), (N, T), ("N", "T"), O)
+            d_tm = lab.T.copy()
+    return d_tm, mask.T.astype(np.float64)
+
+
+def loss_and_grad(o, y_hat, d_tm, mask_tm, output, loss):
+    """Total loss L, per-step losses E (T, N) and ∂L/∂o (T, N, O).
+
+    ``o`` and ``y_hat`` are time-major (T, N, O); see :func:`prepare_targets`.
+    The per-step losses are unmasked and unscaled; L = Σ mask·E / N.
+    """
+    T, N, O = o.shape
+    if loss == "squared":
+        diff = y_hat - d_tm
+        E = np.einsum("tno,tno->tn", diff, diff)
+        g = diff * (2.0 / N) * mask_tm[..., None]  # ∂L/∂ŷ
+        if output == "linear":
+            dO = g
+        else:  # softmax Jacobian: ∂ŷ_i/∂o_j = ŷ_i (δ_ij − ŷ_j)
+            dO = y_hat * (g - np.sum(g * y_hat, axis=-1, keepdims=True))
+    else:
+        shifted = o - np.max(o, axis=-1, keepdims=True)
+        log_norm = np.log(np.sum(np.exp(shifted), axis=-1))
+        picked = np.take_along_axis(shifted, d_tm[..., None], axis=-1)[..., 0]
+        E = log_norm - picked  # −log softmax(o)[d], computed stably
+        dO = y_hat.copy()
+        np.put_along_axis(dO, d_tm[..., None], np.take_along_axis(dO, d_tm[..., None], axis=-1) - 1.0, axis=-1)
+        dO *= mask_tm[..., None] / N
+    L = float(np.sum(E * mask_tm) / N)
+    return L, E, dO

@@ -1,0 +1,155 @@
+"""Training by stochastic gradient descent, with optional momentum and clipping (chapters 7 and 8).
+
+Backpropagation computes the gradient; gradient descent uses it. ``train`` records
+the loss and the gradient norm (before clipping) at every update, and stops with
+``diverged=True`` when the numbers overflow, as exploding gradients do.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from . import _validate as check
+from .clipping import CLIP_MODES, clip
+from .params import RNNParams
+from .rnn import backward, forward
+from .tasks import Task
+from .truncation import truncated_bptt
+
+
+def sgd_step(params: RNNParams, grads: RNNParams, lr, momentum=0.0, velocity: RNNParams | None = None):
+    """One step of gradient descent: v ← μ v − lr g, θ ← θ + v (plain SGD when μ = 0).
+
+    Returns ``(new_params, new_velocity)``; the inputs are not modified.
+    """
+    lr = check.real("lr", lr, minimum=0.0, strict_minimum=True)
+    momentum = check.real("momentum", momentum, minimum=0.0, maximum=1.0, strict_maximum=True)
+    new_v = params.zeros_like() if velocity is None else velocity.copy()
+    new_p = params.copy()
+    for name in params.names():
+        v = getattr(new_v, name)
+        v *= momentum
+        v -= lr * getattr(grads, name)
+        getattr(new_p, name)[...] += v
+    return new_p, new_v
+
+
+@dataclass
+class History:
+    """What happened during training, one entry per update."""
+
+    loss: list = field(default_factory=list)
+    grad_norm: list = field(default_factory=list)
+    clipped: list = field(default_factory=list)
+    params: RNNParams | None = None
+    diverged: bool = False
+    diverged_at: int | None = None
+
+    @property
+    def updates(self) -> int:
+        return len(self.loss)
+
+
+def _batch(task, rng):
+    if isinstance(task, Task):
+        return task
+    if callable(task):
+        if rng is None:
+            raise ValueError("rng must be given (a seed or Generator) when task is a sampler; got None")
+        batch = task(rng)
+        if not isinstance(batch, Task):
+            raise ValueError(f"task sampler must return a Task; got {type(batch).__name__}")
+        return batch
+    raise ValueError(f"task must be a Task or a function rng -> Task; got {type(task).__name__}")
+
+
+def train(params: RNNParams, task, *, steps, lr, momentum=0.0, clip_mode=None, threshold=None,
+          activation="tanh", rng=None, k1=None, k2=None,
+          callback: Callable | None = None) -> History:
+    """Train ``params`` on ``task`` by SGD; returns a :class:`History`.
+
+    Parameters
+    ----------
+    params : RNNParams
+        Initial parameters (not modified).
+    task : Task or callable
+        A fixed batch, or a sampler ``task(rng) -> Task`` drawn afresh for every step.
+    steps : int
+        Number of updates (with ``k1``/``k2``: passes over the stream).
+    lr, momentum : float
+    clip_mode : {None, "norm", "parameter_norm", "value"}
+        Clipping, applied once per update to the whole gradient.
+    threshold : float
+        The clipping threshold θ (required with ``clip_mode``).
+    activation : str
+    rng : int or numpy.random.Generator, optional
+        Needed when ``task`` is a sampler.
+    k1, k2 : int, optional
+        Train with truncated BPTT(k1, k2) along each stream, updating every k1 steps.
+    callback : callable, optional
+        ``callback(step, params, history)`` after every update.
+    """
+    steps = check.positive_int("steps", steps)
+    if clip_mode is not None:
+        check.choice("clip_mode", clip_mode, CLIP_MODES)
+        if threshold is None:
+            raise ValueError(f"threshold must be given with clip_mode={clip_mode!r}; got None")
+    if rng is not None:
+        rng = check.generator("rng", rng)
+    if (k1 is None) != (k2 is None):
+        raise ValueError(f"k1 and k2 must be given together; got k1={k1!r}, k2={k2!r}")
+
+    history = History()
+    state = {"params": params.copy(), "velocity": None}
+
+    def apply(grads, loss_value):
+        c = clip(grads, clip_mode, threshold)
+        history.loss.append(loss_value)
+        history.grad_norm.append(c.norm)
+        history.clipped.append(c.clipped)
+        state["params"], state["velocity"] = sgd_step(state["params"], c.grads, lr, momentum, state["velocity"])
+        if callback is not None:
+            callback(len(history.loss), state["params"], history)
+        return state["params"]
+
+    try:
+        with np.errstate(over="raise", invalid="raise"):
+            for _ in range(steps):
+                batch = _batch(task, rng)
+                model = dict(batch.model, activation=activation)
+                if k1 is None:
+                    fp = forward(state["params"], batch.x, batch.d, **model)
+                    apply(backward(state["params"], fp).grads, fp.loss)
+                else:
+                    per_update = []
+
+                    def on_update(p, g, t):
+                        per_update.append(t)
+                        return apply(g, float("nan"))
+
+                    result = truncated_bptt(state["params"], batch.x, batch.d, k1, k2, keep_updates=True,
+                                            on_update=on_update, **model)
+                    for i, u in enumerate(result.updates):  # the loss of each update's window
+                        history.loss[len(history.loss) - len(result.updates) + i] = u.loss
+                if not np.isfinite(history.loss[-1]) or not np.isfinite(history.grad_norm[-1]):
+                    raise FloatingPointError("non-finite loss or gradient")
+    except FloatingPointError:
+        history.diverged = True
+        history.diverged_at = len(history.loss)
+    history.params = state["params"]
+    return history
+
+
+def evaluate(params: RNNParams, task: Task, activation="tanh") -> dict:
+    """Loss on ``task`` and, for classification, the accuracy at the steps that carry a target."""
+    if not isinstance(task, Task):
+        raise ValueError(f"task must be a Task; got {type(task).__name__}")
+    fp = forward(params, task.x, task.d, activation=activation, **task.model)
+    result = {"loss": fp.loss}
+    if task.loss == "cross_entropy":
+        pred = np.argmax(fp._y_hat, axis=-1)  # (T, N)
+        mask = fp._mask.astype(bool)
+        result["accuracy"] = float(np.mean(pred[mask] == fp._d[mask]))
+    return result
