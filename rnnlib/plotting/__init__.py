@@ -1,0 +1,66 @@
+"""Plotting helpers shared by the chapters: one function per kind of figure.
+
+Colours are the Okabe–Ito palette (safe for the common forms of colour-blindness);
+figures get a white background so they stay legible on the website's dark theme.
+Kinds of figure live in submodules (``rnnlib.plotting.gradients`` and so on); this
+module holds the style they share.
+"""
+from __future__ import annotations
+
+import io
+
+import matplotlib
+import matplotlib.pyplot as plt
+
+#: Okabe–Ito colour-blind-safe palette, in the order the chapters use it.
+PALETTE = {
+    "blue": "#0072B2",
+    "orange": "#E69F00",
+    "green": "#009E73",
+    "vermillion": "#D55E00",
+    "purple": "#CC79A7",
+    "sky": "#56B4E9",
+    "yellow": "#F0E442",
+    "black": "#000000",
+}
+CYCLE = [PALETTE[c] for c in ("blue", "orange", "green", "vermillion", "purple", "sky", "black")]
+#: A sequential colour map that is perceptually uniform and colour-blind safe.
+SEQUENTIAL = "viridis"
+DIVERGING = "cividis"
+
+STYLE = {
+    "axes.prop_cycle": matplotlib.cycler(color=CYCLE),
+    "figure.facecolor": "white",
+    "axes.facecolor": "white",
+    "savefig.facecolor": "white",
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "font.size": 11,
+    "axes.titlesize": 12,
+    "axes.labelsize": 11,
+    "legend.fontsize": 10,
+    "figure.dpi": 100,
+    "savefig.dpi": 100,
+    "savefig.bbox": "tight",
+}
+
+
+def use_style():
+    """Apply the course's matplotlib style (colour-blind-safe colours, white background)."""
+    plt.rcParams.update(STYLE)
+
+
+def figure(nrows=1, ncols=1, *, figsize=(7.0, 3.6), **kwargs):
+    """A new figure and axes in the course style; returns ``(fig, ax)`` like ``plt.subplots``."""
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(nrows, ncols, figsize=figsize, layout="constrained", **kwargs)
+    return fig, ax
+
+
+def to_png(fig, dpi=80) -> bytes:
+    """The figure as PNG bytes (for widgets and static twins)."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, facecolor="white")
+    return buf.getvalue()

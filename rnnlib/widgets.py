@@ -1,0 +1,264 @@
+"""Interactive figures: a live ipywidgets control in a notebook, a static twin on the website.
+
+An :class:`Explorer` is a figure redrawn by ``render(fig, **values)`` whenever a
+control changes. Displayed in a notebook it offers two representations at once:
+
+- the live widget (``application/vnd.jupyter.widget-view+json``), which JupyterLab
+  shows: sliders wired to rnnlib, recomputed on every move;
+- a static twin (``text/html``), which the website shows: every frame precomputed by
+  rnnlib over the grid of control values, with working sliders, a play button and
+  the current values written out, in plain HTML and JavaScript with no external files.
+
+The book's configuration tells MyST-NB to skip the widget representation, so the
+website never shows a control without a kernel behind it.
+"""
+from __future__ import annotations
+
+import base64
+import html
+import itertools
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+import matplotlib.pyplot as plt
+
+from . import _validate as check
+from .plotting import STYLE, to_png
+
+
+@dataclass(frozen=True)
+class Control:
+    """One control of an explorer.
+
+    Parameters
+    ----------
+    name : str
+        Keyword passed to ``render``.
+    label : str
+        What the reader sees (may contain unicode maths, e.g. "ρ(W_s)").
+    values : sequence
+        The grid of values; the static twin has one frame per combination of all controls' values.
+    fmt : str
+        Format for displaying a value, e.g. "{:.2f}".
+    """
+
+    name: str
+    label: str
+    values: Sequence
+    fmt: str = "{}"
+
+    def text(self, value) -> str:
+        return self.fmt.format(value)
+
+    @property
+    def numeric(self) -> bool:
+        return all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in self.values)
+
+
+class Explorer:
+    """A figure driven by controls (see the module docstring).
+
+    Parameters
+    ----------
+    controls : list of Control
+    render : callable
+        ``render(fig, **values)`` clears nothing itself: the explorer clears the figure,
+        then ``render`` draws into it using rnnlib.
+    initial : dict, optional
+        Starting values (default: the middle of each grid).
+    figsize : tuple
+    alt : callable
+        ``alt(**values) -> str``: the alt text of the frame for those values.
+    caption : str
+        Shown under the static twin.
+    dpi : int
+        Resolution of the PNG frames (lower keeps the page light).
+    """
+
+    def __init__(self, controls, render: Callable, *, alt: Callable, caption="", initial=None,
+                 figsize=(8.0, 3.4), dpi=72):
+        if not controls:
+            raise ValueError("controls must list at least one Control; got none")
+        for c in controls:
+            if not isinstance(c, Control) or len(c.values) == 0:
+                raise ValueError(f"controls must be Control objects with at least one value; got {c!r}")
+        self.controls = list(controls)
+        self.render = render
+        self.alt = alt
+        self.caption = caption
+        self.figsize = figsize
+        self.dpi = check.positive_int("dpi", dpi, minimum=20)
+        self.values = {c.name: c.values[len(c.values) // 2] for c in self.controls}
+        if initial:
+            for name, value in initial.items():
+                control = self._control(name)
+                if value not in control.values:
+                    raise ValueError(f"initial value for {name!r} must be one of {list(control.values)}; got {value!r}")
+                self.values[name] = value
+        with plt.rc_context(STYLE):
+            self.fig = plt.figure(figsize=figsize, layout="constrained")
+        plt.close(self.fig)  # the explorer shows PNGs; keep the figure out of pyplot's auto-display
+        self._widget = None
+
+    def _control(self, name):
+        for c in self.controls:
+            if c.name == name:
+                return c
+        raise ValueError(f"no control named {name!r}; controls are {[c.name for c in self.controls]}")
+
+    # --- drawing ------------------------------------------------------------------------------------
+    def draw(self, **values) -> bytes:
+        """Redraw for ``values`` (missing ones keep their current value); returns the PNG bytes.
+
+        This is what one slider move costs in a live notebook (timed by ``make bench``).
+        """
+        for name, value in values.items():
+            self._control(name)
+            self.values[name] = value
+        self.fig.clear()
+        with plt.rc_context(STYLE):
+            self.render(self.fig, **self.values)
+        return to_png(self.fig, dpi=self.dpi)
+
+    def frames(self):
+        """Every combination of control values with its PNG frame, in row-major order of the controls."""
+        grids = [c.values for c in self.controls]
+        saved = dict(self.values)
+        out = []
+        for combo in itertools.product(*grids):
+            values = dict(zip((c.name for c in self.controls), combo))
+            out.append((values, self.draw(**values)))
+        self.values = saved
+        return out
+
+    # --- the live widget ----------------------------------------------------------------------------
+    def widget(self):
+        """The live ipywidgets control: sliders/dropdowns and the figure, redrawn on every change."""
+        if self._widget is not None:
+            return self._widget
+        import ipywidgets as w
+
+        image = w.Image(value=self.draw(), format="png", layout=w.Layout(max_width="100%"))
+        inputs = []
+        for c in self.controls:
+            options = [(c.text(v), v) for v in c.values]
+            if c.numeric:
+                ctl = w.SelectionSlider(options=options, value=self.values[c.name], description=c.label,
+                                        continuous_update=True, style={"description_width": "initial"},
+                                        layout=w.Layout(width="420px"))
+            else:
+                ctl = w.Dropdown(options=options, value=self.values[c.name], description=c.label,
+                                 style={"description_width": "initial"})
+
+            def changed(change, name=c.name):
+                image.value = self.draw(**{name: change["new"]})
+
+            ctl.observe(changed, names="value")
+            inputs.append(ctl)
+        self._widget = w.VBox([w.HBox(inputs, layout=w.Layout(flex_flow="row wrap")), image])
+        return self._widget
+
+    # --- the static twin ----------------------------------------------------------------------------
+    def static_html(self) -> str:
+        """Self-contained HTML: every frame precomputed, sliders that switch frames, a play button."""
+        frames = self.frames()
+        uid = "bptt-" + uuid.uuid5(uuid.NAMESPACE_URL, repr([(c.name, list(c.values)) for c in self.controls])
+                                   + self.caption).hex[:10]
+        sizes = [len(c.values) for c in self.controls]
+        start = [list(c.values).index(self.values[c.name]) for c in self.controls]
+        data = {
+            "sizes": sizes,
+            "labels": [[c.text(v) for v in c.values] for c in self.controls],
+            "names": [c.label for c in self.controls],
+            "frames": [base64.b64encode(png).decode("ascii") for _, png in frames],
+            "alts": [self.alt(**values) for values, _ in frames],
+        }
+        controls_html = []
+        for i, c in enumerate(self.controls):
+            cid = f"{uid}-c{i}"
+            if c.numeric:
+                ctl = (f'<input type="range" id="{cid}" data-axis="{i}" min="0" max="{len(c.values) - 1}" '
+                       f'step="1" value="{start[i]}">')
+            else:
+                opts = "".join(f'<option value="{j}"{" selected" if j == start[i] else ""}>{html.escape(c.text(v))}'
+                               f'</option>' for j, v in enumerate(c.values))
+                ctl = f'<select id="{cid}" data-axis="{i}">{opts}</select>'
+            controls_html.append(
+                f'<span class="bptt-control"><label for="{cid}">{html.escape(c.label)}</label> {ctl} '
+                f'<output for="{cid}" data-axis="{i}">{html.escape(c.text(self.values[c.name]))}</output></span>')
+        first = sum(start[i] * _stride(sizes, i) for i in range(len(sizes)))
+        return _TEMPLATE.format(
+            uid=uid, controls="".join(controls_html),
+            src="data:image/png;base64," + data["frames"][first],
+            alt=html.escape(data["alts"][first], quote=True),
+            caption=html.escape(self.caption), data=json.dumps(data).replace("</", "<\\/"),
+            n=len(frames))
+
+    # --- display ------------------------------------------------------------------------------------
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        bundle = {"text/plain": f"<Explorer: {', '.join(c.label for c in self.controls)}>",
+                  "text/html": self.static_html()}
+        try:
+            live = self.widget()._repr_mimebundle_()
+        except ImportError:
+            live = None
+        if live:
+            bundle.update({k: v for k, v in live.items() if k != "text/plain"})
+        return bundle
+
+
+def _stride(sizes, axis):
+    stride = 1
+    for s in sizes[axis + 1:]:
+        stride *= s
+    return stride
+
+
+_TEMPLATE = """<figure class="bptt-twin" id="{uid}" data-frames="{n}">
+<div class="bptt-controls">{controls}
+<button type="button" class="bptt-play" aria-label="Play: step through the first slider's values">&#9654; Play</button></div>
+<img class="bptt-frame" src="{src}" alt="{alt}" style="max-width:100%;height:auto;background:white">
+<figcaption>{caption} <em>(Precomputed by rnnlib for every setting shown; run the notebook for the live widget.)</em></figcaption>
+<script type="application/json" class="bptt-data">{data}</script>
+<script>
+(function() {{
+  var root = document.getElementById("{uid}");
+  var data = JSON.parse(root.querySelector(".bptt-data").textContent);
+  var inputs = root.querySelectorAll("[data-axis]:not(output)");
+  var outputs = root.querySelectorAll("output[data-axis]");
+  var img = root.querySelector(".bptt-frame");
+  var play = root.querySelector(".bptt-play");
+  var timer = null;
+  function index() {{
+    var k = 0;
+    for (var i = 0; i < data.sizes.length; i++) {{
+      var stride = 1;
+      for (var j = i + 1; j < data.sizes.length; j++) stride *= data.sizes[j];
+      k += parseInt(inputs[i].value, 10) * stride;
+    }}
+    return k;
+  }}
+  function show() {{
+    var k = index();
+    img.src = "data:image/png;base64," + data.frames[k];
+    img.alt = data.alts[k];
+    for (var i = 0; i < inputs.length; i++) outputs[i].textContent = data.labels[i][parseInt(inputs[i].value, 10)];
+    root.setAttribute("data-frame", k);
+  }}
+  for (var i = 0; i < inputs.length; i++) inputs[i].addEventListener("input", show);
+  for (var i = 0; i < inputs.length; i++) inputs[i].addEventListener("change", show);
+  play.addEventListener("click", function() {{
+    if (timer) {{ clearInterval(timer); timer = null; play.innerHTML = "&#9654; Play"; return; }}
+    play.innerHTML = "&#10074;&#10074; Pause";
+    timer = setInterval(function() {{
+      var s = inputs[0], n = data.sizes[0];
+      s.value = (parseInt(s.value, 10) + 1) % n;
+      show();
+    }}, 700);
+  }});
+  show();
+}})();
+</script>
+</figure>"""
