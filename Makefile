@@ -1,0 +1,98 @@
+# Build, test and run the course "Backpropagation Through Time".
+#
+#   make book    build the website into _build/html (warnings are errors)
+#   make test    run the rnnlib tests and execute every notebook under book/
+#   make lab     open the chapters in JupyterLab
+#   make bench   run the benchmarks (installs the extra packages they need)
+#   make clean   remove build output and caches (keeps .venv)
+#   make distclean   also remove .venv
+#
+# Every target that needs Python first (re)creates .venv from requirements.txt
+# and pyproject.toml; nothing is installed outside .venv.
+
+PYTHON ?= python3
+
+VENV  := .venv
+BIN   := $(VENV)/bin
+STAMP := $(VENV)/.installed
+BENCH_STAMP := $(VENV)/.installed-bench
+
+# Fail loudly: every recipe line runs under bash -euo pipefail, and a target
+# whose recipe fails is deleted rather than left half-made.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DELETE_ON_ERROR:
+.DEFAULT_GOAL := help
+
+.PHONY: help venv book test lab bench clean distclean
+
+help:
+	@echo "make book       build the website into _build/html (warnings are errors)"
+	@echo "make test       run tests/ and execute the notebooks in book/ (nbval)"
+	@echo "make lab        open book/ in JupyterLab"
+	@echo "make bench      install requirements-bench.txt and run benchmarks/run.py"
+	@echo "make clean      remove _build, .jupyter_cache and other caches (keeps .venv)"
+	@echo "make distclean  clean, and remove .venv too"
+	@echo "make venv       only (re)create .venv"
+
+# --- bootstrap -----------------------------------------------------------------
+# .venv is rebuilt from scratch whenever it is missing or older than either
+# requirements.txt or pyproject.toml, so it always holds exactly the pins.
+venv: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	rm -rf $(VENV)
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --upgrade pip
+	$(BIN)/python -m pip install -r requirements.txt
+	$(BIN)/python -m pip check
+	touch $@
+
+# requirements-bench.txt holds the heavy extras only the benchmarks need.
+$(BENCH_STAMP): requirements-bench.txt $(STAMP)
+	$(BIN)/python -m pip install -r requirements-bench.txt
+	$(BIN)/python -m pip check
+	touch $@
+
+# --- targets -------------------------------------------------------------------
+# The book's root is this folder (_config.yml, _toc.yml); chapters are in book/.
+# --all re-reads every page on every build: otherwise Sphinx reuses its pickled environment
+# and a page whose warnings failed the previous build is not re-read, so the next build
+# "succeeds" without reporting them. Notebook outputs still come from the jupyter-cache in
+# _build/.jupyter_cache, so unchanged notebooks are not re-executed.
+book: $(STAMP)
+	$(BIN)/jupyter-book build . --all -W -n --keep-going
+	@echo "Site built: _build/html/index.html"
+
+# One pytest run: the unit tests in tests/ plus every notebook under book/
+# (nbval collects only *.ipynb files; --nbval-lax checks that cells run without
+# error, not that outputs match). Exit code 5 means "nothing collected", which
+# can only happen while tests/ and book/ hold no tests and no notebooks yet.
+test: $(STAMP)
+	rc=0; $(BIN)/python -m pytest tests book --nbval-lax --nbval-current-env \
+	    -p no:cacheprovider || rc=$$?; \
+	if [ "$$rc" -eq 5 ]; then \
+	    echo "make test: no tests and no notebooks collected yet (pytest exit 5)"; \
+	    rc=0; \
+	fi; \
+	exit $$rc
+
+# Kernels, terminals and `pip` inside JupyterLab use .venv (PATH set below). Extra options
+# go in LAB_FLAGS, e.g. `make lab LAB_FLAGS="--no-browser --port 8899"` (add --allow-root
+# inside a container that runs as root: Jupyter refuses to start as root otherwise).
+LAB_FLAGS ?=
+lab: $(STAMP)
+	PATH="$(CURDIR)/$(BIN):$$PATH" VIRTUAL_ENV="$(CURDIR)/$(VENV)" \
+	    $(BIN)/jupyter lab $(LAB_FLAGS) book/
+
+bench: $(BENCH_STAMP)
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf _build .jupyter_cache book/_build .pytest_cache .hypothesis
+	find . -path ./$(VENV) -prune -o \
+	    \( -name __pycache__ -o -name .ipynb_checkpoints -o -name .pytest_cache \) \
+	    -type d -print0 | xargs -0 rm -rf
+
+distclean: clean
+	rm -rf $(VENV) *.egg-info
