@@ -24,11 +24,13 @@ SHELL := /bin/bash
 .DELETE_ON_ERROR:
 .DEFAULT_GOAL := help
 
-.PHONY: help venv book test lab bench clean distclean
+.PHONY: help venv book student-book assignments test unit-tests lab bench clean distclean
 
 help:
 	@echo "make book       build the website into _build/html (warnings are errors)"
-	@echo "make test       run tests/ and execute the notebooks in book/ (nbval)"
+	@echo "make test       build everything, then run every test (unit, notebooks, homework, website)"
+	@echo "make assignments  student notebooks without solutions into _build/assignments"
+	@echo "make student-book website without solutions into _build/student/_build/html"
 	@echo "make lab        open book/ in JupyterLab"
 	@echo "make bench      install requirements-bench.txt and run benchmarks/run.py"
 	@echo "make clean      remove _build, .jupyter_cache and other caches (keeps .venv)"
@@ -64,18 +66,25 @@ book: $(STAMP)
 	$(BIN)/jupyter-book build . --all -W -n --keep-going
 	@echo "Site built: _build/html/index.html"
 
-# One pytest run: the unit tests in tests/ plus every notebook under book/
-# (nbval collects only *.ipynb files; --nbval-lax checks that cells run without
-# error, not that outputs match). Exit code 5 means "nothing collected", which
-# can only happen while tests/ and book/ hold no tests and no notebooks yet.
-test: $(STAMP)
-	rc=0; $(BIN)/python -m pytest tests book --nbval-lax --nbval-current-env \
-	    -p no:cacheprovider || rc=$$?; \
-	if [ "$$rc" -eq 5 ]; then \
-	    echo "make test: no tests and no notebooks collected yet (pytest exit 5)"; \
-	    rc=0; \
-	fi; \
-	exit $$rc
+# Student notebooks: nbgrader's ClearSolutions/ClearOutput on every chapter notebook.
+assignments: $(STAMP)
+	$(BIN)/python -m rnnlib.assignments notebooks --src book --dst _build/assignments
+
+# The website without solutions (sphinx-exercise hide_solutions; code solutions run but hidden).
+student-book: $(STAMP)
+	$(BIN)/python -m rnnlib.assignments student-site --root . --dst _build/student-src
+	$(BIN)/jupyter-book build _build/student-src --path-output _build/student --all -W -n --keep-going
+	@echo "Student site built: _build/student/_build/html/index.html"
+
+# Everything: the unit tests first (fast feedback), then the builds the other tests read,
+# then nbval over every chapter notebook and every student notebook, and the tests of the
+# built artefacts (student notebooks and site, the website in a browser).
+unit-tests: $(STAMP)
+	$(BIN)/python -m pytest tests -m "not built" -p no:cacheprovider
+
+test: unit-tests book student-book assignments
+	$(BIN)/python -m pytest -p no:cacheprovider --nbval-lax --nbval-current-env book _build/assignments
+	$(BIN)/python -m pytest -p no:cacheprovider tests -m built
 
 # Kernels, terminals and `pip` inside JupyterLab use .venv (PATH set below). Extra options
 # go in LAB_FLAGS, e.g. `make lab LAB_FLAGS="--no-browser --port 8899"` (add --allow-root

@@ -1,0 +1,189 @@
+"""Student assignments and the student website, made from the chapter notebooks (instructor tooling).
+
+The chapter notebooks keep each reference solution between nbgrader's markers,
+``### BEGIN SOLUTION`` and ``### END SOLUTION`` (in Markdown cells inside an HTML
+comment, ``<!-- ### BEGIN SOLUTION -->``, so the website does not show the markers).
+The book shows those solutions behind toggles; instructors get:
+
+- ``python -m rnnlib.assignments notebooks``: one student notebook per chapter, made by
+  nbgrader's own ``ClearSolutions`` and ``ClearOutput`` preprocessors (solution regions
+  become ``raise NotImplementedError()`` / "YOUR ANSWER HERE"; prose and checks stay).
+  Cells that now raise, and the checks after them, are tagged ``raises-exception`` so
+  that the student notebook still runs top to bottom under nbval and Jupyter Book.
+- ``python -m rnnlib.assignments student-site``: the source of a website without
+  solutions in ``_build/student-src``: the book's pages, with sphinx-exercise's
+  ``hide_solutions`` switched on for the written solutions, and the code solutions
+  (which sit between ``solution-start``/``solution-end``, a gated form that
+  ``hide_solutions`` does not handle) executed but removed from the page (``remove-cell``).
+- ``python -m rnnlib.assignments mark``: gives solution and check cells nbgrader's cell
+  metadata, so nbgrader users can feed the chapter notebooks to nbgrader unchanged.
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import re
+import sys
+from pathlib import Path
+
+import nbformat
+
+BEGIN = "BEGIN SOLUTION"
+END = "END SOLUTION"
+CHECK_CALL = re.compile(r"\b(?:rl|rnnlib)\.checks\.\w+\.check_\w+\(")
+
+
+def solution_lines(source: str) -> list[str]:
+    """The lines strictly inside the solution regions of a cell's source."""
+    lines, inside = [], False
+    for line in source.splitlines():
+        if BEGIN in line:
+            inside = True
+        elif END in line:
+            inside = False
+        elif inside:
+            lines.append(line)
+    return lines
+
+
+def has_solution(cell) -> bool:
+    return BEGIN in cell.source
+
+
+def is_check(cell) -> bool:
+    return cell.cell_type == "code" and bool(CHECK_CALL.search(cell.source))
+
+
+def mark(nb, stem: str) -> bool:
+    """Add nbgrader cell metadata to solution and check cells; returns whether anything changed."""
+    changed = False
+    n_solution = n_check = 0
+    for cell in nb.cells:
+        want = None
+        if has_solution(cell):
+            n_solution += 1
+            want = {"solution": True, "grade": False, "locked": False,
+                    "grade_id": f"{stem}-solution-{n_solution}", "schema_version": 3}
+        elif is_check(cell):
+            n_check += 1
+            want = {"solution": False, "grade": True, "locked": True, "points": 1,
+                    "grade_id": f"{stem}-check-{n_check}", "schema_version": 3}
+        if want is not None and cell.metadata.get("nbgrader") != want:
+            cell.metadata["nbgrader"] = want
+            changed = True
+    return changed
+
+
+def student_notebook(nb):
+    """The student version of a chapter notebook: solutions cleared by nbgrader, no outputs."""
+    from nbgrader.preprocessors import ClearOutput, ClearSolutions
+
+    nb = copy.deepcopy(nb)
+    stub_cells = {i for i, c in enumerate(nb.cells) if c.cell_type == "code" and has_solution(c)}
+    nb, _ = ClearSolutions().preprocess(nb, {})
+    nb, _ = ClearOutput().preprocess(nb, {})
+    for i, cell in enumerate(nb.cells):
+        if i in stub_cells or is_check(cell):
+            tags = cell.metadata.setdefault("tags", [])
+            if "raises-exception" not in tags:
+                tags.append("raises-exception")
+    return nb
+
+
+def chapter_notebooks(src: Path) -> list[Path]:
+    return sorted(p for p in Path(src).glob("[0-9][0-9]_*.ipynb"))
+
+
+def write_notebooks(src: Path, dst: Path) -> list[Path]:
+    dst.mkdir(parents=True, exist_ok=True)
+    written = []
+    for path in chapter_notebooks(src):
+        nb = nbformat.read(path, as_version=4)
+        out = dst / path.name
+        nbformat.write(student_notebook(nb), out)
+        written.append(out)
+    return written
+
+
+GATE = re.compile(r"^\s*```\{solution-(start|end)\}")
+
+
+def student_site_notebook(nb):
+    """A chapter notebook for the student website: code solutions run but are not shown."""
+    nb = copy.deepcopy(nb)
+    cells = []
+    for cell in nb.cells:
+        if cell.cell_type == "markdown" and GATE.match(cell.source):
+            continue  # the gate's start/end markers: hide_solutions cannot handle them
+        if cell.cell_type == "code" and (has_solution(cell) or is_check(cell)):
+            tags = cell.metadata.setdefault("tags", [])
+            tag = "remove-cell" if has_solution(cell) else "remove-output"
+            if tag not in tags:
+                tags.append(tag)
+        cells.append(cell)
+    nb.cells = cells
+    return nb
+
+
+def write_student_site(root: Path, dst: Path) -> Path:
+    """Copy the book into ``dst`` as the source of the student website (see the module docstring)."""
+    import shutil
+
+    import yaml
+
+    root, dst = Path(root).resolve(), Path(dst).resolve()
+    if dst.exists():
+        shutil.rmtree(dst)
+    (dst / "book").mkdir(parents=True)
+    for path in (root / "book").iterdir():
+        if path.suffix == ".ipynb":
+            nbformat.write(student_site_notebook(nbformat.read(path, as_version=4)), dst / "book" / path.name)
+        elif path.is_file():
+            shutil.copy2(path, dst / "book" / path.name)
+    shutil.copy2(root / "_toc.yml", dst / "_toc.yml")
+    data = yaml.safe_load((root / "_config.yml").read_text())
+    data.setdefault("sphinx", {}).setdefault("config", {})["hide_solutions"] = True
+    data["title"] = data.get("title", "") + " (student edition)"
+    # Share the main book's execution cache: the code is the same, so nothing runs twice.
+    data.setdefault("execute", {})["cache"] = str(root / "_build" / ".jupyter_cache")
+    (dst / "_config.yml").write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+    return dst
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m rnnlib.assignments", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("notebooks", help="write one student notebook per chapter")
+    p.add_argument("--src", default="book", type=Path)
+    p.add_argument("--dst", default="_build/assignments", type=Path)
+    p = sub.add_parser("student-site", help="write the source of the website without solutions")
+    p.add_argument("--root", default=".", type=Path)
+    p.add_argument("--dst", default="_build/student-src", type=Path)
+    p = sub.add_parser("mark", help="add nbgrader metadata to solution and check cells (in place)")
+    p.add_argument("--src", default="book", type=Path)
+    p.add_argument("--check", action="store_true", help="only report; exit 1 if a notebook needs marking")
+    args = parser.parse_args(argv)
+
+    if args.command == "notebooks":
+        for out in write_notebooks(args.src, args.dst):
+            print(f"wrote {out}")
+    elif args.command == "student-site":
+        print(f"wrote {write_student_site(args.root, args.dst)}")
+    else:
+        unmarked = []
+        for path in chapter_notebooks(args.src):
+            nb = nbformat.read(path, as_version=4)
+            if mark(nb, path.stem):
+                unmarked.append(path)
+                if not args.check:
+                    nbformat.write(nb, path)
+        verb = "needs marking" if args.check else "marked"
+        for path in unmarked:
+            print(f"{verb}: {path}")
+        if args.check and unmarked:
+            return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,140 @@
+"""Homework tooling: student notebooks and the student website carry no solutions, and the checks
+fail on the stubs.
+
+The tests marked ``built`` read what ``make book``, ``make student-book`` and ``make assignments``
+produced; ``make test`` runs them after those targets.
+"""
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from rnnlib import assignments
+
+ROOT = Path(__file__).resolve().parents[1]
+BOOK = ROOT / "book"
+STUDENT_NOTEBOOKS = ROOT / "_build" / "assignments"
+SITE = ROOT / "_build" / "html" / "book"
+STUDENT_SITE = ROOT / "_build" / "student" / "_build" / "html" / "book"
+CHAPTERS = assignments.chapter_notebooks(BOOK)
+
+
+def _solution_lines(nb) -> set[str]:
+    """Distinctive lines of the solution regions: not blank, not bare punctuation, and not found
+    anywhere else in the notebook (so finding one elsewhere means the solution leaked)."""
+    inside, outside = set(), set()
+    for cell in nb.cells:
+        sol = assignments.solution_lines(cell.source)
+        inside.update(line.strip() for line in sol)
+        outside.update(line.strip() for line in cell.source.splitlines() if line not in sol)
+    return {line for line in inside - outside if re.search(r"[A-Za-z0-9]{2}", line)}
+
+
+def _notebook(cells):
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = cells
+    return nb
+
+
+SOURCE = _notebook([
+    nbformat.v4.new_markdown_cell("```{solution} ex-x\n:class: dropdown\n\n<!-- ### BEGIN SOLUTION -->\n"
+                                  "Because the product shrinks.\n<!-- ### END SOLUTION -->\n```"),
+    nbformat.v4.new_markdown_cell("```{solution-start} ex-y\n:class: dropdown\n```"),
+    nbformat.v4.new_code_cell("def f(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION"),
+    nbformat.v4.new_markdown_cell("```{solution-end}\n```"),
+    nbformat.v4.new_code_cell("rl.checks.chapter9.check_f(f)"),
+])
+
+
+def test_student_notebook_replaces_solution_regions_with_stubs():
+    nb = SOURCE
+    assignments.mark(nb, "09_x")
+    student = assignments.student_notebook(nb)
+    text = "\n".join(c.source for c in student.cells)
+    assert "return 2 * x" not in text and "product shrinks" not in text
+    assert "raise NotImplementedError()" in student.cells[2].source
+    assert "YOUR ANSWER HERE" in student.cells[0].source
+    assert "raises-exception" in student.cells[2].metadata["tags"]
+    assert "raises-exception" in student.cells[4].metadata["tags"]
+    assert "tags" not in student.cells[1].metadata
+
+
+def test_mark_gives_nbgrader_metadata_to_solution_and_check_cells():
+    nb = _notebook([c.copy() for c in SOURCE.cells])
+    for c in nb.cells:
+        c.metadata = {}
+    assert assignments.mark(nb, "09_x") is True
+    assert nb.cells[2].metadata["nbgrader"]["solution"] is True
+    assert nb.cells[4].metadata["nbgrader"]["grade"] is True
+    assert assignments.mark(nb, "09_x") is False  # idempotent
+
+
+def test_student_site_notebook_hides_code_solutions_and_drops_the_gates():
+    site = assignments.student_site_notebook(SOURCE)
+    sources = [c.source for c in site.cells]
+    assert not any("solution-start" in s or "solution-end" in s for s in sources)
+    code = [c for c in site.cells if c.cell_type == "code"]
+    assert "remove-cell" in code[0].metadata["tags"]
+    assert "remove-output" in code[1].metadata["tags"]
+
+
+def test_every_chapter_has_an_exercise_checked_by_code():
+    assert CHAPTERS, "no chapter notebooks found in book/"
+    for path in CHAPTERS:
+        nb = nbformat.read(path, as_version=4)
+        assert any(assignments.has_solution(c) for c in nb.cells if c.cell_type == "code"), path.name
+        assert any(assignments.is_check(c) for c in nb.cells), path.name
+
+
+def test_chapter_notebooks_carry_nbgrader_metadata():
+    assert assignments.main(["mark", "--src", str(BOOK), "--check"]) == 0
+
+
+# --- what the builds produced ------------------------------------------------------------------
+
+@pytest.mark.built
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_no_solution_line_in_student_notebook(path):
+    student_path = STUDENT_NOTEBOOKS / path.name
+    assert student_path.exists(), f"{student_path} missing: run `make assignments`"
+    solution = _solution_lines(nbformat.read(path, as_version=4))
+    assert solution, f"{path.name} has no solution lines to check"
+    student = nbformat.read(student_path, as_version=4)
+    student_lines = {line.strip() for c in student.cells for line in c.source.splitlines()}
+    assert not solution & student_lines
+    assert all(c.get("outputs", []) == [] for c in student.cells if c.cell_type == "code")
+
+
+@pytest.mark.built
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_student_notebook_runs_and_every_check_fails_on_the_stub(path):
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(STUDENT_NOTEBOOKS / path.name, as_version=4)
+    NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(BOOK)}}).execute()
+    checks = [c for c in nb.cells if assignments.is_check(c)]
+    assert checks
+    for cell in checks:
+        text = "".join(o.get("text", "") + o.get("evalue", "") for o in cell.outputs)
+        assert "✗" in text and "not implemented" in text, cell.source
+
+
+def _page_text(page: Path) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", page.read_text()))
+
+
+@pytest.mark.built
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_student_site_shows_no_solution_text(path):
+    solution = _solution_lines(nbformat.read(path, as_version=4))
+    page = f"{path.stem}.html"
+    full = {line.strip() for line in _page_text(SITE / page).splitlines()}
+    student = {line.strip() for line in _page_text(STUDENT_SITE / page).splitlines()}
+    shown = solution & full
+    assert shown, f"none of {path.name}'s solution lines found on the full site: the test would prove nothing"
+    assert not shown & student
