@@ -10,8 +10,6 @@ from .initialisation import (gaussian_sigma, gaussian_spectral, glorot, identity
 from .losses import readout, softmax, target_mask
 from .params import RNNParams
 from .rnn import BPTTResult, ForwardPass, backward, forward, loss, loss_and_gradients, step_backward, step_forward
-
-__version__ = "0.1.0"
 from .clipping import CLIP_MODES, Clipped, clip, clip_by_global_norm, clip_by_parameter_norm, clip_by_value, cosine, global_norm
 from .contributions import Contributions, contributions, immediate_derivative
 from .diagnostics import (delta_norms, effective_horizon, eta, jacobian_norms, jacobian_product, norms_by_distance,
@@ -20,3 +18,6 @@ from .gradcheck import check_gradients, loss_given_state, numerical_delta, numer
 from .tasks import Task, adding_problem, noisy_sine, remember_symbol
 from .training import History, evaluate, sgd_step, train
 from .truncation import TruncatedResult, Update, randomized_truncated_bptt, truncated_bptt
+from . import checks, explorers  # noqa: E402,F401  (rl.checks.chapterN, rl.explorers.*)
+
+__version__ = "0.1.0"

@@ -129,3 +129,12 @@ def run_check(name: str, student: Callable, cases: list[Case], outputs: Callable
     if not result.passed and raise_on_failure:
         raise CheckFailed(result.message)
     return result
+
+
+def __getattr__(name):
+    # ``rl.checks.chapter4.check_step_backward(...)`` works after a plain ``import rnnlib as rl``.
+    if name.startswith("chapter"):
+        import importlib
+
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

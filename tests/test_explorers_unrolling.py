@@ -1,0 +1,82 @@
+"""Tests for rnnlib.explorers.unrolling: the unrolling stepper (chapters 1–2)."""
+import matplotlib
+
+matplotlib.use("Agg")
+
+import re
+
+import numpy as np
+import pytest
+
+import rnnlib as rl
+from rnnlib.explorers.unrolling import unrolling_stepper
+from rnnlib.widgets import Explorer
+
+
+@pytest.fixture
+def stepper():
+    params = rl.init_params(2, 4, 1, 0, recurrent="orthogonal", scale=0.9)
+    x = np.random.default_rng(1).standard_normal((6, 2))  # one sequence, T = 6
+    return unrolling_stepper(params, x)
+
+
+def test_the_control_is_the_time_step(stepper):
+    assert isinstance(stepper, Explorer)
+    (control,) = stepper.controls
+    assert control.name == "t" and list(control.values) == [1, 2, 3, 4, 5, 6]
+
+
+def test_frames_are_produced_and_differ_across_t(stepper):
+    frames = stepper.frames()
+    assert len(frames) == 6
+    pngs = [png for _, png in frames]
+    assert all(png.startswith(b"\x89PNG") for png in pngs)
+    assert len(set(pngs)) == 6
+
+
+def test_alt_text_reports_the_state_rnnlib_computed():
+    params = rl.init_params(2, 4, 1, 0, recurrent="orthogonal", scale=0.9)
+    x = np.random.default_rng(1).standard_normal((1, 6, 2))
+    h = rl.forward(params, x).h[0]
+    alt = unrolling_stepper(params, x).alt(t=3)
+    assert "h_3" in alt and "x_3" in alt and "h_2" in alt
+    assert f"between {h[3].min():.2f} and {h[3].max():.2f}" in alt
+
+
+def test_static_html_has_one_frame_and_one_alt_text_per_step(stepper):
+    page = stepper.static_html()
+    data = re.search(r'<script type="application/json" class="bptt-data">(.*?)</script>', page, re.S).group(1)
+    import json
+
+    data = json.loads(data)
+    assert data["sizes"] == [6]
+    assert len(data["frames"]) == 6 and len(set(data["frames"])) == 6
+    assert len(data["alts"]) == 6 and all(a.startswith(f"Step t = {t} of 6") for t, a in enumerate(data["alts"], 1))
+    assert 'alt="Step t = 1 of 6' in page
+
+
+def test_long_sequences_offer_at_most_max_frames_steps():
+    params = rl.init_params(3, 8, 1, 0)
+    x = np.zeros((1, 100, 3))
+    stepper = unrolling_stepper(params, x, max_frames=30)
+    values = list(stepper.controls[0].values)
+    assert len(values) <= 30 and values[0] == 1 and values[-1] == 100
+    assert stepper.draw(t=100).startswith(b"\x89PNG")
+
+
+def test_a_batch_shows_the_chosen_sequence():
+    params = rl.init_params(2, 3, 1, 0)
+    x = np.random.default_rng(2).standard_normal((3, 4, 2))
+    h = rl.forward(params, x).h[2]
+    alt = unrolling_stepper(params, x, sequence=2).alt(t=4)
+    assert f"between {h[4].min():.2f} and {h[4].max():.2f}" in alt
+
+
+def test_bad_arguments_are_named():
+    params = rl.init_params(2, 3, 1, 0)
+    with pytest.raises(ValueError, match="x must"):
+        unrolling_stepper(params, np.zeros((4, 3)))
+    with pytest.raises(ValueError, match="sequence"):
+        unrolling_stepper(params, np.zeros((2, 4, 2)), sequence=2)
+    with pytest.raises(ValueError, match="params"):
+        unrolling_stepper("params", np.zeros((4, 2)))
