@@ -1,0 +1,105 @@
+"""The chapter-3 checks pass the reference solutions and name the common mistakes."""
+import numpy as np
+import pytest
+
+from rnnlib.checks import CheckFailed
+from rnnlib.checks.chapter3 import check_delta_recursion, check_output_gradient
+
+
+def dL_dWy_reference(h, dL_do):
+    return dL_do.T @ h
+
+
+def deltas_reference(W_s, W_y, fprime, dL_do):
+    T, H = fprime.shape
+    delta = np.zeros((T, H))
+    message = np.zeros(H)
+    for t in range(T - 1, -1, -1):
+        delta[t] = W_y.T @ dL_do[t] + message
+        message = W_s.T @ (fprime[t] * delta[t])
+    return delta
+
+
+def deltas_untransposed(W_s, W_y, fprime, dL_do):
+    T, H = fprime.shape
+    delta = np.zeros((T, H))
+    message = np.zeros(H)
+    for t in range(T - 1, -1, -1):
+        delta[t] = W_y.T @ dL_do[t] + message
+        message = W_s @ (fprime[t] * delta[t])
+    return delta
+
+
+def deltas_without_fprime(W_s, W_y, fprime, dL_do):
+    T, H = fprime.shape
+    delta = np.zeros((T, H))
+    message = np.zeros(H)
+    for t in range(T - 1, -1, -1):
+        delta[t] = W_y.T @ dL_do[t] + message
+        message = W_s.T @ delta[t]
+    return delta
+
+
+def deltas_dropped_step(W_s, W_y, fprime, dL_do):
+    delta = deltas_reference(W_s, W_y, fprime, dL_do)
+    delta[0] = W_y.T @ dL_do[0]  # forgot the message into the first state
+    return delta
+
+
+def test_output_gradient_reference_passes(capsys):
+    assert check_output_gradient(dL_dWy_reference)
+    assert "correct on all" in capsys.readouterr().out
+
+
+def test_output_gradient_wrong_sign_is_named():
+    result = check_output_gradient(lambda h, dL_do: -(dL_do.T @ h), raise_on_failure=False)
+    assert not result and "sign looks flipped" in result.message
+
+
+def test_output_gradient_only_last_step_fails():
+    result = check_output_gradient(lambda h, dL_do: np.outer(dL_do[-1], h[-1]), raise_on_failure=False)
+    assert not result and "relative error" in result.message
+
+
+def test_output_gradient_transposed_shape_is_named():
+    result = check_output_gradient(lambda h, dL_do: h.T @ dL_do, raise_on_failure=False)
+    assert not result and "shape" in result.message
+
+
+def test_delta_reference_passes():
+    assert check_delta_recursion(deltas_reference)
+
+
+@pytest.mark.parametrize("wrong, words", [
+    (deltas_untransposed, "not transposed"),
+    (deltas_without_fprime, "f′(a_{t+1}) is missing"),
+    (lambda W_s, W_y, fprime, dL_do: -deltas_reference(W_s, W_y, fprime, dL_do), "sign looks flipped"),
+    (deltas_dropped_step, "δ_T is right"),
+])
+def test_delta_mistakes_are_named(wrong, words):
+    result = check_delta_recursion(wrong, raise_on_failure=False)
+    assert not result
+    assert words in result.message
+
+
+def test_delta_failure_raises_check_failed():
+    with pytest.raises(CheckFailed):
+        check_delta_recursion(deltas_untransposed)
+
+
+@pytest.mark.parametrize("bad, words", [
+    (lambda W_s, W_y, fprime, dL_do: 1 / 0, "ZeroDivisionError"),
+    (lambda W_s, W_y, fprime, dL_do: np.full(fprime.shape, np.nan), "NaN"),
+    (lambda W_s, W_y, fprime, dL_do: np.zeros((fprime.shape[0] + 1, fprime.shape[1])), "shape"),
+    (lambda W_s, W_y, fprime, dL_do: None, "forget the `return`"),
+])
+def test_delta_bad_code_gets_a_message(bad, words):
+    result = check_delta_recursion(bad, raise_on_failure=False)
+    assert not result and words in result.message
+
+
+def test_not_implemented_is_reported():
+    def todo(h, dL_do):
+        raise NotImplementedError
+    result = check_output_gradient(todo, raise_on_failure=False)
+    assert not result and "not implemented yet" in result.message
