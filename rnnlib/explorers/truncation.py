@@ -1,0 +1,206 @@
+"""The truncation explorer (chapter 5): how far the truncated gradient is from the full one.
+
+A many-to-one RNN (one loss term E_T, at the last step) is run with full BPTT
+(:func:`rnnlib.backward`) and with truncated BPTT (:func:`rnnlib.truncated_bptt` with
+k1 = k2), which back-propagates E_T only through the last k2 steps. The figure shows the
+contribution of each step k to ∂L/∂W_s,
+
+    C_k = Σ_n (∂L/∂a_k) h_{k-1}ᵀ                      (one term of eq. eq-ch5-tbptt),
+
+on a log scale, with the k2 steps that truncation keeps shaded: the truncated gradient is
+the sum of the shaded terms, the full gradient the sum of all of them. The title gives the
+measured gap between the two, ‖g_trunc − g_full‖ / ‖g_full‖ and their cosine, over every
+parameter. The controls are k2 and the spectral radius ρ(W_s); W_s is always the same
+random Gaussian matrix rescaled, so only its size changes between frames.
+
+The module also holds the two measurements the chapter makes with these gradients:
+:func:`relative_gradient_error` and :func:`bias_by_k2`.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import _validate as check
+from ..clipping import cosine, global_norm
+from ..initialisation import glorot, spectral_radius
+from ..params import RNNParams
+from ..plotting.truncation import step_contributions
+from ..rnn import backward, forward
+from ..truncation import truncated_bptt
+from ..widgets import Control, Explorer
+
+
+def relative_gradient_error(grads: RNNParams, reference: RNNParams) -> float:
+    """‖g − g_ref‖ / ‖g_ref‖ over all trainable parameters taken together (chapter 5).
+
+    The bias of a truncated gradient g when ``reference`` is the full-BPTT gradient: 0 when the
+    two agree, 1 when g is zero, and above 1 when g points elsewhere.
+
+    Parameters
+    ----------
+    grads, reference : RNNParams
+        Gradients with the same parameter names and shapes.
+    """
+    for name, value in (("grads", grads), ("reference", reference)):
+        if not isinstance(value, RNNParams):
+            raise ValueError(f"{name} must be an RNNParams of gradients; got {type(value).__name__}")
+    if grads.names() != reference.names():
+        raise ValueError(f"grads and reference must hold the same parameters; got {grads.names()} "
+                         f"and {reference.names()}")
+    ref_norm = global_norm(reference)
+    if ref_norm == 0:
+        raise ValueError("reference must be a non-zero gradient; got a zero gradient")
+    diff2 = 0.0
+    for name in reference.names():
+        a, b = getattr(grads, name), getattr(reference, name)
+        if a.shape != b.shape:
+            raise ValueError(f"grads.{name} has shape {a.shape} but reference.{name} has shape {b.shape}")
+        diff2 += float(np.sum((a - b) ** 2))
+    return float(np.sqrt(diff2) / ref_norm)
+
+
+def bias_by_k2(params: RNNParams, x, d, k2_values, *, k1=1, full=None, **model):
+    """How far truncated BPTT(k1, k2) is from full BPTT, for each k2 (chapter 5, eq. eq-ch5-tbptt).
+
+    Parameters
+    ----------
+    params : RNNParams
+    x : ndarray, shape (N, T, D)
+    d : ndarray
+        Targets, as for :func:`rnnlib.forward`.
+    k2_values : sequence of int, each >= k1
+    k1 : int
+        Steps between updates; with the default k1 = 1 every loss E_t is back-propagated
+        exactly min(k2, t) steps.
+    full : RNNParams, optional
+        The full-BPTT gradient, if already computed.
+    **model
+        activation, output, loss, targets, as for :func:`rnnlib.forward`.
+
+    Returns
+    -------
+    errors : ndarray, shape (len(k2_values),)
+        ‖g_trunc − g_full‖ / ‖g_full‖ (:func:`relative_gradient_error`).
+    cosines : ndarray, shape (len(k2_values),)
+        cos∠(g_trunc, g_full).
+    """
+    if full is None:
+        full = backward(params, forward(params, x, d, **model)).grads
+    errors, cosines = [], []
+    for k2 in k2_values:
+        g = truncated_bptt(params, x, d, k1, int(k2), **model).grads
+        errors.append(relative_gradient_error(g, full))
+        cosines.append(cosine(g, full))
+    return np.array(errors), np.array(cosines)
+
+
+class TruncationModel:
+    """The fixed network behind the explorer: everything but the scale of W_s is drawn once.
+
+    Parameters
+    ----------
+    H, T, N, D : int
+        Hidden size, sequence length (the loss sits at step T), batch size, input size.
+    activation : str
+    seed : int
+        Seeds the base matrix G (H, H), the input and output weights, the inputs and the targets.
+    """
+
+    def __init__(self, H=64, T=100, N=4, D=1, activation="tanh", seed=0):
+        self.H, self.T, self.N, self.D = (check.positive_int(n, v) for n, v in
+                                          (("H", H), ("T", T), ("N", N), ("D", D)))
+        self.activation = activation
+        rng = np.random.default_rng(seed)
+        self.G = rng.standard_normal((self.H, self.H)) / np.sqrt(self.H)
+        self.rho_G = spectral_radius(self.G)
+        self.W_x = glorot(self.H, self.D, rng)
+        self.W_y = glorot(1, self.H, rng)
+        self.x = rng.standard_normal((self.N, self.T, self.D))
+        self.d = rng.standard_normal((self.N, 1))
+
+    def params(self, rho) -> RNNParams:
+        """The network with W_s = G rescaled to spectral radius ``rho``."""
+        rho = check.real("rho", rho, minimum=0.0)
+        return RNNParams(self.W_x, self.G * (rho / self.rho_G), self.W_y, np.zeros(self.H), np.zeros(1))
+
+    def compute(self, k2, rho) -> dict:
+        """Full and truncated BPTT for one setting.
+
+        Returns a dict with ``k`` (T,) the steps 1..T, ``contributions`` (T,) = ‖C_k‖_F (the
+        contribution of step k to ∂L/∂W_s under full BPTT), ``window`` the first step truncation
+        keeps (T − k2 + 1, or 1), ``error`` = ‖g_trunc − g_full‖/‖g_full‖, ``cosine``, and
+        ``error_W_s`` the same gap on ∂L/∂W_s alone.
+        """
+        k2 = check.positive_int("k2", k2, maximum=self.T)
+        params = self.params(rho)
+        fp = forward(params, self.x, self.d, activation=self.activation, targets="last")
+        full = backward(params, fp)
+        # ‖C_k‖_F² with C_k = Σ_n da_{n,k} h_{n,k-1}ᵀ equals Σ_{n,m} (da_n · da_m)(h_n · h_m) at step k:
+        # two (T, N, N) Gram arrays instead of T matrices of size H × H.
+        da, h_prev = full.da, fp.h[:, :-1]
+        gram = np.einsum("nki,mki->knm", da, da) * np.einsum("nki,mki->knm", h_prev, h_prev)
+        norms = np.sqrt(np.maximum(gram.sum(axis=(1, 2)), 0.0))
+        trunc = truncated_bptt(params, self.x, self.d, k2, k2, activation=self.activation, targets="last").grads
+        ref_W_s = np.linalg.norm(full.grads.W_s)
+        return {"k": np.arange(1, self.T + 1), "contributions": norms,
+                "window": max(1, self.T - k2 + 1), "error": relative_gradient_error(trunc, full.grads),
+                "cosine": cosine(trunc, full.grads),
+                "error_W_s": float(np.linalg.norm(trunc.W_s - full.grads.W_s) / ref_W_s)}
+
+
+def truncation_explorer(H=64, T=100, N=4, *, k2_values=(5, 10, 25, 50), rho_values=(0.8, 0.95, 1.1),
+                        activation="tanh", seed=0, dpi=72) -> Explorer:
+    """The truncation explorer of chapter 5: k2 × ρ(W_s).
+
+    Parameters
+    ----------
+    H, T, N : int
+        Hidden size, sequence length (one loss, at step T) and batch size.
+    k2_values : sequence of int
+        How many steps truncated BPTT back-propagates (each between 1 and T).
+    rho_values : sequence of float
+        Spectral radii of W_s.
+    activation : str
+    seed : int
+    dpi : int
+        Resolution of the frames.
+
+    Returns
+    -------
+    rnnlib.widgets.Explorer
+        ``len(k2_values) * len(rho_values)`` frames in the static twin (12 by default).
+    """
+    model = TruncationModel(H=H, T=T, N=N, activation=activation, seed=seed)
+    k2_values = tuple(check.positive_int("k2_values", int(k), maximum=model.T) for k in k2_values)
+    rho_values = tuple(check.real("rho_values", float(r), minimum=0.0) for r in rho_values)
+    controls = [Control("k2", "k2 (steps back-propagated)", k2_values, "{:d}"),
+                Control("rho", "ρ(W_s)", rho_values, "{:.2f}")]
+
+    drawn = {}  # the numbers of each frame drawn, so that its alt text need not recompute them
+
+    def render(fig, k2, rho):
+        r = model.compute(k2, rho)  # rnnlib runs on every draw
+        drawn[(k2, rho)] = r
+        # Fixed margins instead of the constrained layout: a quarter of the redraw time, same picture.
+        fig.set_layout_engine("none")
+        ax = fig.add_axes((0.09, 0.15, 0.89, 0.75))
+        step_contributions(r["k"], r["contributions"], r["window"], ax=ax,
+                           title=(f"ρ(W_s) = {rho:.2f}, k2 = {k2}: relative error {r['error']:.1e}, "
+                                  f"cosine {r['cosine']:.3f}"))
+
+    def alt(k2, rho):
+        r = drawn.get((k2, rho)) or model.compute(k2, rho)
+        c = r["contributions"]
+        return (f"For a {activation} RNN with ρ(W_s) = {rho:.2f} and one loss at step {model.T}, the contribution "
+                f"of each step to the gradient of W_s, on a log scale, goes from {c[-1]:.2g} at step {model.T} to "
+                f"{c[0]:.2g} at step 1. Truncated BPTT with k2 = {k2} keeps only steps {r['window']} to {model.T} "
+                f"(shaded) and drops the rest; its gradient differs from the full one by a relative error of "
+                f"{r['error']:.1e} (cosine {r['cosine']:.3f}).")
+
+    caption = (f"Truncation explorer ({model.H} hidden {activation} units, one loss at the last of {model.T} "
+               "steps). Each step's contribution to ∂L/∂W_s under full BPTT, on a log scale; truncated BPTT "
+               "keeps the shaded last k2 steps only. The title gives the relative error and cosine between the "
+               "truncated and full gradients.")
+    return Explorer(controls, render, alt=alt, caption=caption,
+                    initial={"k2": k2_values[len(k2_values) // 2], "rho": rho_values[len(rho_values) // 2]},
+                    figsize=(8.0, 3.4), dpi=dpi)
