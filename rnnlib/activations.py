@@ -17,7 +17,9 @@ from . import _validate as check
 
 def _sigmoid(a, out=None):
     # 1/(1+e^{-a}) overflows e^{-a} for a << 0; 0.5(1 + tanh(a/2)) is the same function without overflow.
-    out = np.multiply(a, 0.5, out=out)
+    if out is None:
+        return 0.5 * (1.0 + np.tanh(0.5 * np.asarray(a, dtype=np.float64)))
+    np.multiply(a, 0.5, out=out)
     np.tanh(out, out=out)
     out += 1.0
     out *= 0.5

@@ -150,6 +150,29 @@ def write_student_site(root: Path, dst: Path) -> Path:
     return dst
 
 
+EXERCISE = re.compile(r"```\{exercise(?:-start)?\}[^\n]*\n(?::[^\n]*\n)*?:label: ([\w-]+)")
+
+
+def exercises(path: Path) -> list[dict]:
+    """The exercises of a chapter notebook: label, whether it is a coding exercise, its check.
+
+    A coding exercise has a solution code cell; it is auto-checked when a check cell
+    (``rl.checks.chapterN.check_...``) follows its solution.
+    """
+    nb = nbformat.read(path, as_version=4)
+    found, current = [], None
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for label in EXERCISE.findall(cell.source):
+                current = {"label": label, "coding": False, "check": None}
+                found.append(current)
+        elif current is not None and has_solution(cell):
+            current["coding"] = True
+        elif current is not None and is_check(cell) and current["coding"] and current["check"] is None:
+            current["check"] = CHECK_CALL.search(cell.source).group(0).rstrip("(").split(".")[-1]
+    return found
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m rnnlib.assignments", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)

@@ -83,12 +83,27 @@ def test_student_site_notebook_hides_code_solutions_and_drops_the_gates():
     assert "remove-output" in code[1].metadata["tags"]
 
 
+def test_exercises_lists_labels_and_finds_the_check_after_a_coding_solution():
+    nb = _notebook([nbformat.v4.new_markdown_cell("```{exercise}\n:label: ex-a\n\nWhy?\n```")]
+                   + [c.copy() for c in SOURCE.cells])
+    nb.cells.insert(2, nbformat.v4.new_markdown_cell("```{exercise-start}\n:label: ex-b\n```"))
+    path = Path(__file__).parent / "_tmp_exercises.ipynb"
+    try:
+        nbformat.write(nb, path)
+        found = assignments.exercises(path)
+    finally:
+        path.unlink()
+    assert found == [{"label": "ex-a", "coding": False, "check": None},
+                     {"label": "ex-b", "coding": True, "check": "check_f"}]
+
+
 def test_every_chapter_has_an_exercise_checked_by_code():
     assert CHAPTERS, "no chapter notebooks found in book/"
     for path in CHAPTERS:
         nb = nbformat.read(path, as_version=4)
         assert any(assignments.has_solution(c) for c in nb.cells if c.cell_type == "code"), path.name
         assert any(assignments.is_check(c) for c in nb.cells), path.name
+        assert any(ex["check"] for ex in assignments.exercises(path)), path.name
 
 
 def test_chapter_notebooks_carry_nbgrader_metadata():

@@ -1,0 +1,47 @@
+"""Tests for the clipping explorer of chapter 7."""
+import time
+
+import pytest
+
+from rnnlib.explorers.clipping import clipping_explorer
+from rnnlib.widgets import Explorer
+
+
+@pytest.fixture(scope="module")
+def explorer():
+    return clipping_explorer(resolution=(60, 60))
+
+
+def test_explorer_has_mode_and_threshold_controls(explorer):
+    assert isinstance(explorer, Explorer)
+    names = [c.name for c in explorer.controls]
+    assert names == ["mode", "threshold"]
+    assert set(explorer.controls[0].values) == {"none", "norm", "value"}
+    frames = len(explorer.controls[0].values) * len(explorer.controls[1].values)
+    assert frames <= 30
+
+
+def test_draw_returns_a_png_for_each_mode(explorer):
+    for mode in ("none", "norm", "value"):
+        png = explorer.draw(mode=mode, threshold=1.0)
+        assert png[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_alt_text_describes_the_path(explorer):
+    explorer.draw(mode="none", threshold=1.0)
+    alt_none = explorer.alt(mode="none", threshold=1.0)
+    assert "without clipping" in alt_none and "outside the window" in alt_none
+    alt_norm = explorer.alt(mode="norm", threshold=2.0)
+    assert "clip by norm at threshold 2" in alt_norm and "inside the window" in alt_norm
+
+
+def test_one_draw_is_fast(explorer):
+    explorer.draw(mode="norm", threshold=2.0)
+    best = min(_timed(explorer) for _ in range(3))
+    assert best < 1.0  # generous: the budget is 100 ms on an idle machine; CI machines are shared
+
+
+def _timed(explorer):
+    start = time.process_time()
+    explorer.draw(mode="value", threshold=2.0)
+    return time.process_time() - start
