@@ -12,6 +12,12 @@
 
 PYTHON ?= python3
 
+# One BLAS thread: the course's matrices are small, and on a shared 2-core machine OpenBLAS's
+# threads fight each other (a training run in chapter 8 took 13.6 s threaded, 0.8 s with one).
+export OPENBLAS_NUM_THREADS ?= 1
+export OMP_NUM_THREADS ?= 1
+export MKL_NUM_THREADS ?= 1
+
 VENV  := .venv
 BIN   := $(VENV)/bin
 STAMP := $(VENV)/.installed

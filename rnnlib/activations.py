@@ -16,13 +16,15 @@ from . import _validate as check
 
 
 def _sigmoid(a, out=None):
-    # 1/(1+e^{-a}) overflows e^{-a} for a << 0; 0.5(1 + tanh(a/2)) is the same function without overflow.
+    # 1/(1+e^{-a}) overflows e^{-a} for a << 0, and 0.5(1 + tanh(a/2)) loses all relative accuracy
+    # there (1 + tanh rounds to 0). With e = e^{-|a|} ≤ 1 neither happens: σ(a) = 1/(1+e) for a ≥ 0
+    # and e/(1+e) for a < 0, accurate to rounding in both tails.
+    a = np.asarray(a, dtype=np.float64)
+    e = np.exp(-np.abs(a))
+    value = np.where(a >= 0, 1.0, e) / (1.0 + e)
     if out is None:
-        return 0.5 * (1.0 + np.tanh(0.5 * np.asarray(a, dtype=np.float64)))
-    np.multiply(a, 0.5, out=out)
-    np.tanh(out, out=out)
-    out += 1.0
-    out *= 0.5
+        return value
+    out[...] = value
     return out
 
 

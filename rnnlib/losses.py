@@ -103,6 +103,8 @@ def prepare_targets(d, targets, loss, N, T, O):
             d_tm[-1] = lab
         else:
             raw = np.asarray(d)
+            if raw.dtype.kind not in "iuf":
+                raise ValueError(f"d must hold integer class labels for loss='cross_entropy'; got dtype {raw.dtype}")
             if raw.shape != (N, T):
                 raise ValueError(f"d must have shape (N, T) = ({N}, {T}) of class labels for "
                                  f"loss='cross_entropy'; got shape {raw.shape}")

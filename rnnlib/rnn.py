@@ -293,9 +293,13 @@ def _output_grads(fp, W_y):
     return dW_y, db_y, dh_out
 
 
-def _gradients(params, dW_x, dW_s, dW_y, db_h, db_y, dh0_batch):
+def _gradients(params, dW_x, dW_s, dW_y, db_h, db_y, dh0_batch, h0_given=False):
+    """Collect the gradients; params.h0 gets ∂L/∂h_0 only if it is trainable and was actually used
+    (a forward pass given its own h0, e.g. a carried state, does not depend on params.h0)."""
     h0_mode = "trainable" if params.h0_mode == "trainable" else "zeros"
-    g_h0 = dh0_batch.sum(axis=0) if h0_mode == "trainable" else None
+    g_h0 = None
+    if h0_mode == "trainable":
+        g_h0 = np.zeros(params.H) if h0_given else dh0_batch.sum(axis=0)
     return RNNParams(dW_x, dW_s, dW_y, db_h, db_y, h0=g_h0, h0_mode=h0_mode)
 
 
@@ -327,7 +331,7 @@ def backward(params: RNNParams, fp: ForwardPass) -> BPTTResult:
     delta = np.empty((T + 1, N, H))
     delta[0] = _sweep(params.W_s, fp.activation, fp._a, fp._h, dh_out, 0, T, dA=dA, delta=delta)
     dW_x, dW_s, db_h = _weight_grads(dA, fp._h[:-1], fp._x, 0, T)
-    grads = _gradients(params, dW_x, dW_s, dW_y, db_h, db_y, delta[0])
+    grads = _gradients(params, dW_x, dW_s, dW_y, db_h, db_y, delta[0], fp.h0_given)
     return BPTTResult(grads, delta.transpose(1, 0, 2), dA.transpose(1, 0, 2), fp.loss)
 
 

@@ -116,7 +116,11 @@ def noisy_sine(n, T, rng, noise=0.1, omega=(0.1, 0.5)) -> Task:
     T = check.positive_int("T", T)
     rng = check.generator("rng", rng)
     noise = check.real("noise", noise, minimum=0.0)
+    if not isinstance(omega, (tuple, list)) or len(omega) != 2:
+        raise ValueError(f"omega must be a pair (low, high) of angular frequencies; got {omega!r}")
     lo, hi = (check.real("omega", w, minimum=0.0) for w in omega)
+    if lo > hi:
+        raise ValueError(f"omega must be (low, high) with low <= high; got {omega!r}")
     w = rng.uniform(lo, hi, size=(n, 1))
     phi = rng.uniform(0.0, 2 * np.pi, size=(n, 1))
     t = np.arange(1, T + 2)[None, :]

@@ -86,7 +86,13 @@ def _check_k(k1, k2, T):
     return k1, k2
 
 
+MODEL_KEYS = ("activation", "output", "loss", "targets")
+
+
 def _run(params, x, d, k1, k2, model, h0, window_length, carry_scales, on_update, keep_updates):
+    unknown = sorted(set(model) - set(MODEL_KEYS))
+    if unknown:
+        raise ValueError(f"unknown keyword argument(s) {unknown}; the model takes {list(MODEL_KEYS)}")
     act = get_activation(model.get("activation", "tanh"))
     output, loss_name = model.get("output", "linear"), model.get("loss", "squared")
     check_model(output, loss_name)
@@ -133,7 +139,7 @@ def _run(params, x, d, k1, k2, model, h0, window_length, carry_scales, on_update
         dW_y = dO_flat.T @ fp._h[1:].reshape(-1, H)
         db_y = dO_flat.sum(axis=0)
         dh0 = dh_start if start == 0 else np.zeros((N, H))  # gradient reaches h_0 only if the window does
-        g = _gradients(params, dW_x, dW_s, dW_y, db_h, db_y, dh0)
+        g = _gradients(params, dW_x, dW_s, dW_y, db_h, db_y, dh0, h0_given=h0 is not None)
         for name in total.names():
             getattr(total, name)[...] += getattr(g, name)
         if keep_updates:
@@ -160,7 +166,10 @@ def truncated_bptt(params: RNNParams, x, d, k1, k2, *, h0=None, keep_updates=Fal
     k1 : int, 1 <= k1 <= T
         An update every k1 steps, covering the losses of those k1 steps.
     k2 : int, k2 >= k1
-        How many steps each update back-propagates (capped at the stream's start).
+        How many steps each update back-propagates (capped at the stream's start). Every update,
+        the last, shorter one too when k1 does not divide T, reaches back min(k2, t) steps: with
+        k1 = k2 = k and T not a multiple of k, the last losses are back-propagated k steps, into
+        the previous chunk, unlike a loop that cuts the stream into chunks.
     h0 : ndarray (N, H), optional
         State carried in from a previous stream.
     keep_updates : bool
