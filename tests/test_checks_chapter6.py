@@ -1,0 +1,143 @@
+"""The chapter 6 auto-checks: pass the reference solutions, name the common mistakes, never crash."""
+import numpy as np
+import pytest
+
+import rnnlib as rl
+from rnnlib.checks import CheckFailed
+from rnnlib.checks.chapter6 import check_jacobian_product, check_spectral_init
+
+
+# --- spectral_init ----------------------------------------------------------------------------------
+
+def spectral_init(H, rho, rng):
+    G = rng.standard_normal((H, H))
+    return G * (rho / np.max(np.abs(np.linalg.eigvals(G))))
+
+
+def test_spectral_init_reference_passes():
+    assert check_spectral_init(spectral_init).passed
+
+
+def test_spectral_init_rnnlib_passes():
+    assert check_spectral_init(rl.gaussian_spectral).passed
+
+
+def test_spectral_init_with_sigma_max_is_named():
+    def wrong(H, rho, rng):
+        G = rng.standard_normal((H, H))
+        return G * (rho / np.linalg.norm(G, 2))
+
+    result = check_spectral_init(wrong, raise_on_failure=False)
+    assert not result.passed and "σ_max" in result.message
+
+
+def test_spectral_init_without_modulus_is_named():
+    def wrong(H, rho, rng):
+        G = rng.standard_normal((H, H))
+        return G * (rho / np.max(np.linalg.eigvals(G)))
+
+    result = check_spectral_init(wrong, raise_on_failure=False)
+    assert not result.passed and "modulus" in result.message
+
+
+def test_spectral_init_ignoring_rng_is_named():
+    def wrong(H, rho, rng):
+        G = np.random.default_rng().standard_normal((H, H))
+        return G * (rho / np.max(np.abs(np.linalg.eigvals(G))))
+
+    result = check_spectral_init(wrong, raise_on_failure=False)
+    assert not result.passed and "rng" in result.message
+
+
+def test_spectral_init_bad_code_gives_messages_not_tracebacks():
+    def raises(H, rho, rng):
+        raise KeyError("oops")
+
+    def not_implemented(H, rho, rng):
+        raise NotImplementedError
+
+    def wrong_shape(H, rho, rng):
+        return np.ones((H, H + 1))
+
+    def nan(H, rho, rng):
+        return np.full((H, H), np.nan)
+
+    assert "raised KeyError" in check_spectral_init(raises, raise_on_failure=False).message
+    assert "not implemented" in check_spectral_init(not_implemented, raise_on_failure=False).message
+    assert "shape" in check_spectral_init(wrong_shape, raise_on_failure=False).message
+    assert "NaN" in check_spectral_init(nan, raise_on_failure=False).message
+    with pytest.raises(CheckFailed):
+        check_spectral_init(nan)
+
+
+# --- jacobian_product -------------------------------------------------------------------------------
+
+def jacobian_product(W_s, fprime, t, k):
+    P = np.eye(W_s.shape[0])
+    for j in range(k + 1, t + 1):
+        P = (fprime[j - 1][:, None] * W_s) @ P
+    return P
+
+
+def test_jacobian_product_reference_passes():
+    assert check_jacobian_product(jacobian_product).passed
+
+
+def test_jacobian_product_wrong_order_is_named():
+    def wrong(W_s, fprime, t, k):
+        P = np.eye(W_s.shape[0])
+        for j in range(k + 1, t + 1):
+            P = P @ (fprime[j - 1][:, None] * W_s)
+        return P
+
+    result = check_jacobian_product(wrong, raise_on_failure=False)
+    assert not result.passed and "wrong order" in result.message
+
+
+def test_jacobian_product_columns_scaled_is_named():
+    def wrong(W_s, fprime, t, k):
+        P = np.eye(W_s.shape[0])
+        for j in range(k + 1, t + 1):
+            P = (W_s * fprime[j - 1]) @ P
+        return P
+
+    result = check_jacobian_product(wrong, raise_on_failure=False)
+    assert not result.passed and "rows" in result.message
+
+
+def test_jacobian_product_without_fprime_is_named():
+    def wrong(W_s, fprime, t, k):
+        return np.linalg.matrix_power(W_s, t - k)
+
+    result = check_jacobian_product(wrong, raise_on_failure=False)
+    assert not result.passed and "ignores the activation" in result.message
+
+
+def test_jacobian_product_off_by_one_is_named():
+    def wrong(W_s, fprime, t, k):
+        P = np.eye(W_s.shape[0])
+        for j in range(max(k, 1), t):
+            P = (fprime[j - 1][:, None] * W_s) @ P
+        return P
+
+    result = check_jacobian_product(wrong, raise_on_failure=False)
+    assert not result.passed and "wrong steps" in result.message
+
+
+def test_jacobian_product_bad_code_gives_messages_not_tracebacks():
+    def raises(W_s, fprime, t, k):
+        return W_s @ np.ones((W_s.shape[0] + 1, 2))
+
+    def wrong_shape(W_s, fprime, t, k):
+        return np.ones(W_s.shape[0])
+
+    def nan(W_s, fprime, t, k):
+        return np.full(W_s.shape, np.nan)
+
+    def returns_none(W_s, fprime, t, k):
+        return None
+
+    assert "raised ValueError" in check_jacobian_product(raises, raise_on_failure=False).message
+    assert "shape" in check_jacobian_product(wrong_shape, raise_on_failure=False).message
+    assert "NaN" in check_jacobian_product(nan, raise_on_failure=False).message
+    assert not check_jacobian_product(returns_none, raise_on_failure=False).passed
