@@ -88,7 +88,11 @@ def real(name, value, *, minimum=None, maximum=None, strict_minimum=False, stric
 
 
 def choice(name, value, options):
-    if value not in options:
+    try:
+        known = value in options
+    except TypeError:  # unhashable, e.g. a list
+        known = False
+    if not known:
         raise ValueError(f"{name} must be one of {sorted(options)}; got {value!r}")
     return value
 

@@ -62,11 +62,10 @@ def clip_by_global_norm(grads: RNNParams, threshold) -> Clipped:
     norm = global_norm(grads)
     norms = {n: float(np.linalg.norm(g)) for n, g in grads.items()}
     out = grads.copy()
-    clipped = norm >= threshold and norm > 0
-    if clipped:
+    if norm >= threshold and norm > 0:  # Algorithm 1's test; at equality the factor is 1
         for name, g in out.items():
             g *= threshold / norm
-    return Clipped(out, norm, norms, bool(clipped))
+    return Clipped(out, norm, norms, bool(norm > threshold))
 
 
 def clip_by_parameter_norm(grads: RNNParams, threshold) -> Clipped:
@@ -79,7 +78,7 @@ def clip_by_parameter_norm(grads: RNNParams, threshold) -> Clipped:
     for name, g in out.items():
         if norms[name] >= threshold and norms[name] > 0:
             g *= threshold / norms[name]
-            clipped = True
+            clipped |= norms[name] > threshold
     return Clipped(out, norm, norms, clipped)
 
 

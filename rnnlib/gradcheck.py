@@ -24,6 +24,9 @@ def relative_error(a, b) -> float:
 
     Scaled by the largest entry, so tiny entries (a vanished gradient's 1e-12) do not
     turn rounding noise into a huge relative error. Below 1e-7 means agreement in float64.
+    The floor 1e-8 is absolute while finite-difference rounding grows like ε|L|/h, so a whole
+    gradient block that has itself vanished (say 1e-7 against a loss of order 1) can score
+    1e-4 although it is right: compare such blocks with a larger step or judge them by |a − b|.
     """
     a = np.asarray(a, dtype=np.float64)
     b = np.asarray(b, dtype=np.float64)

@@ -96,6 +96,9 @@ def train(params: RNNParams, task, *, steps, lr, momentum=0.0, clip_mode=None, t
         check.choice("clip_mode", clip_mode, CLIP_MODES)
         if threshold is None:
             raise ValueError(f"threshold must be given with clip_mode={clip_mode!r}; got None")
+    elif threshold is not None:
+        raise ValueError(f"threshold={threshold!r} needs a clip_mode ('norm', 'parameter_norm' or 'value'); "
+                         f"got clip_mode=None")
     if rng is not None:
         rng = check.generator("rng", rng)
     if (k1 is None) != (k2 is None):

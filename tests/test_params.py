@@ -1,0 +1,63 @@
+"""The parameter container (rnnlib.params)."""
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+
+import rnnlib
+
+
+def make(h0_mode="zeros", h0=None):
+    rng = np.random.default_rng(0)
+    return rnnlib.RNNParams(W_x=rng.standard_normal((3, 2)), W_s=rng.standard_normal((3, 3)),
+                            W_y=rng.standard_normal((4, 3)), b_h=rng.standard_normal(3), b_y=rng.standard_normal(4),
+                            h0=h0, h0_mode=h0_mode)
+
+
+def test_sizes_follow_the_course_notation():
+    p = make()
+    assert (p.D, p.H, p.O) == (2, 3, 4)
+    assert repr(p) == "RNNParams(D=2, H=3, O=4, h0_mode='zeros')"
+
+
+@pytest.mark.parametrize("h0_mode,names", [
+    ("zeros", ("W_x", "W_s", "W_y", "b_h", "b_y")),
+    ("given", ("W_x", "W_s", "W_y", "b_h", "b_y")),
+    ("trainable", ("W_x", "W_s", "W_y", "b_h", "b_y", "h0")),
+])
+def test_h0_is_a_parameter_only_when_trainable(h0_mode, names):
+    p = make(h0_mode, h0=None if h0_mode == "zeros" else np.ones(3))
+    assert p.names() == names
+    assert [n for n, _ in p.items()] == list(names)
+    if h0_mode == "zeros":
+        assert_allclose(p.h0, np.zeros(3), rtol=0)
+
+
+def test_copy_is_deep():
+    p = make("trainable", h0=np.ones(3))
+    q = p.copy()
+    for name in p.names():
+        getattr(q, name)[...] = 7.0
+        assert not np.any(getattr(p, name) == 7.0)
+    assert q.h0_mode == "trainable"
+
+
+def test_zeros_like_is_a_gradient_accumulator_of_the_same_shapes():
+    for p in (make(), make("given", np.ones(3)), make("trainable", np.ones(3))):
+        z = p.zeros_like()
+        assert z.names() == p.names()
+        for name in p.names():
+            assert getattr(z, name).shape == getattr(p, name).shape
+            assert np.all(getattr(z, name) == 0)
+
+
+def test_replace_returns_a_validated_copy():
+    p = make()
+    q = p.replace(W_s=np.eye(3))
+    assert_allclose(q.W_s, np.eye(3), rtol=0)
+    assert not np.allclose(p.W_s, np.eye(3))
+    assert_allclose(q.W_x, p.W_x, rtol=0)
+    with pytest.raises(ValueError, match="W_s must have shape|W_x must have shape"):
+        p.replace(W_s=np.eye(2))
+    with pytest.raises(ValueError, match="h0 must be zeros"):
+        p.replace(h0=np.ones(3))
+    assert_allclose(make("trainable").replace(h0=np.ones(3)).h0, np.ones(3), rtol=0)
