@@ -83,13 +83,14 @@ student-book: $(STAMP)
 	@echo "Student site built: _build/student/_build/html/index.html"
 
 # Everything: the unit tests first (fast feedback), then the builds the other tests read,
-# then nbval over every chapter notebook and every student notebook, and the tests of the
-# built artefacts (student notebooks and site, the website in a browser).
+# then nbval over every notebook of the book, and the tests of the built artefacts: the
+# student notebooks (executed top to bottom, every check failing on its stub), the student
+# site (no solution text) and the website in a real browser.
 unit-tests: $(STAMP)
 	$(BIN)/python -m pytest tests -m "not built" -p no:cacheprovider
 
 test: unit-tests book student-book assignments
-	$(BIN)/python -m pytest -p no:cacheprovider --nbval-lax --nbval-current-env book _build/assignments
+	$(BIN)/python -m pytest -p no:cacheprovider --nbval-lax --nbval-current-env book
 	$(BIN)/python -m pytest -p no:cacheprovider tests -m built
 
 # Kernels, terminals and `pip` inside JupyterLab use .venv (PATH set below). Extra options

@@ -51,25 +51,43 @@ def has_solution(cell) -> bool:
 
 
 def is_check(cell) -> bool:
+    """A cell that calls one of rnnlib's checks (on a student's function or, in a demo, on a wrong one)."""
     return cell.cell_type == "code" and bool(CHECK_CALL.search(cell.source))
+
+
+def student_functions(nb) -> set[str]:
+    """Names of the functions whose bodies are solution regions: what the student writes."""
+    return {name for c in nb.cells if c.cell_type == "code" and has_solution(c)
+            for name in re.findall(r"^def (\w+)\(", c.source, re.M)}
+
+
+def is_student_check(cell, functions: set[str]) -> bool:
+    """A check cell whose first argument is one of the student's functions (an exercise's check)."""
+    if cell.cell_type != "code":
+        return False
+    return any(m.group(1) in functions for m in re.finditer(CHECK_CALL.pattern + r"\s*(\w+)", cell.source))
 
 
 def mark(nb, stem: str) -> bool:
     """Add nbgrader cell metadata to solution and check cells; returns whether anything changed."""
     changed = False
     n_solution = n_check = 0
+    functions = student_functions(nb)
     for cell in nb.cells:
         want = None
         if has_solution(cell):
             n_solution += 1
             want = {"solution": True, "grade": False, "locked": False,
                     "grade_id": f"{stem}-solution-{n_solution}", "schema_version": 3}
-        elif is_check(cell):
+        elif is_student_check(cell, functions):
             n_check += 1
             want = {"solution": False, "grade": True, "locked": True, "points": 1,
                     "grade_id": f"{stem}-check-{n_check}", "schema_version": 3}
         if want is not None and cell.metadata.get("nbgrader") != want:
             cell.metadata["nbgrader"] = want
+            changed = True
+        elif want is None and "nbgrader" in cell.metadata:
+            del cell.metadata["nbgrader"]
             changed = True
     return changed
 
@@ -80,10 +98,14 @@ def student_notebook(nb):
 
     nb = copy.deepcopy(nb)
     stub_cells = {i for i, c in enumerate(nb.cells) if c.cell_type == "code" and has_solution(c)}
+    # Functions the student writes: any later cell that calls or checks one raises until they are written.
+    functions = student_functions(nb)
+    calls = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(functions))) + r")\b") if functions else None
     nb, _ = ClearSolutions().preprocess(nb, {})
     nb, _ = ClearOutput().preprocess(nb, {})
     for i, cell in enumerate(nb.cells):
-        if i in stub_cells or is_check(cell):
+        uses_stub = calls is not None and cell.cell_type == "code" and calls.search(cell.source)
+        if i in stub_cells or is_student_check(cell, functions) or uses_stub:
             tags = cell.metadata.setdefault("tags", [])
             if "raises-exception" not in tags:
                 tags.append("raises-exception")
@@ -105,17 +127,21 @@ def write_notebooks(src: Path, dst: Path) -> list[Path]:
     return written
 
 
-GATE = re.compile(r"^\s*```\{solution-(start|end)\}")
+# A gate's start or end marker: the fenced directive with its options and no body.
+GATE = re.compile(r"^[ \t]*```\{solution-(?:start|end)\}[^\n]*\n(?:[ \t]*:[^\n]*\n)*[ \t]*```[ \t]*$\n?", re.M)
 
 
 def student_site_notebook(nb):
     """A chapter notebook for the student website: code solutions run but are not shown."""
     nb = copy.deepcopy(nb)
+    functions = student_functions(nb)
     cells = []
     for cell in nb.cells:
-        if cell.cell_type == "markdown" and GATE.match(cell.source):
-            continue  # the gate's start/end markers: hide_solutions cannot handle them
-        if cell.cell_type == "code" and (has_solution(cell) or is_check(cell)):
+        if cell.cell_type == "markdown" and GATE.search(cell.source):
+            cell.source = GATE.sub("", cell.source).rstrip()  # hide_solutions cannot handle gates
+            if not cell.source.strip():
+                continue
+        if cell.cell_type == "code" and (has_solution(cell) or is_student_check(cell, functions)):
             tags = cell.metadata.setdefault("tags", [])
             tag = "remove-cell" if has_solution(cell) else "remove-output"
             if tag not in tags:
@@ -140,6 +166,9 @@ def write_student_site(root: Path, dst: Path) -> Path:
             nbformat.write(student_site_notebook(nbformat.read(path, as_version=4)), dst / "book" / path.name)
         elif path.is_file():
             shutil.copy2(path, dst / "book" / path.name)
+        elif path.is_dir() and not path.name.startswith((".", "_build")):  # book/_ext: Sphinx extensions
+            shutil.copytree(path, dst / "book" / path.name,
+                            ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
     shutil.copy2(root / "_toc.yml", dst / "_toc.yml")
     data = yaml.safe_load((root / "_config.yml").read_text())
     data.setdefault("sphinx", {}).setdefault("config", {})["hide_solutions"] = True
@@ -160,6 +189,7 @@ def exercises(path: Path) -> list[dict]:
     (``rl.checks.chapterN.check_...``) follows its solution.
     """
     nb = nbformat.read(path, as_version=4)
+    functions = student_functions(nb)
     found, current = [], None
     for cell in nb.cells:
         if cell.cell_type == "markdown":
@@ -168,7 +198,7 @@ def exercises(path: Path) -> list[dict]:
                 found.append(current)
         elif current is not None and has_solution(cell):
             current["coding"] = True
-        elif current is not None and is_check(cell) and current["coding"] and current["check"] is None:
+        elif current is not None and is_student_check(cell, functions) and current["coding"] and current["check"] is None:
             current["check"] = CHECK_CALL.search(cell.source).group(0).rstrip("(").split(".")[-1]
     return found
 

@@ -44,7 +44,7 @@ def _notebook(cells):
 SOURCE = _notebook([
     nbformat.v4.new_markdown_cell("```{solution} ex-x\n:class: dropdown\n\n<!-- ### BEGIN SOLUTION -->\n"
                                   "Because the product shrinks.\n<!-- ### END SOLUTION -->\n```"),
-    nbformat.v4.new_markdown_cell("```{solution-start} ex-y\n:class: dropdown\n```"),
+    nbformat.v4.new_markdown_cell("Write `f`.\n\n```{solution-start} ex-y\n:class: dropdown\n```"),
     nbformat.v4.new_code_cell("def f(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION"),
     nbformat.v4.new_markdown_cell("```{solution-end}\n```"),
     nbformat.v4.new_code_cell("rl.checks.chapter9.check_f(f)"),
@@ -78,6 +78,7 @@ def test_student_site_notebook_hides_code_solutions_and_drops_the_gates():
     site = assignments.student_site_notebook(SOURCE)
     sources = [c.source for c in site.cells]
     assert not any("solution-start" in s or "solution-end" in s for s in sources)
+    assert "Write `f`." in sources  # the text around a gate stays
     code = [c for c in site.cells if c.cell_type == "code"]
     assert "remove-cell" in code[0].metadata["tags"]
     assert "remove-output" in code[1].metadata["tags"]
@@ -102,7 +103,8 @@ def test_every_chapter_has_an_exercise_checked_by_code():
     for path in CHAPTERS:
         nb = nbformat.read(path, as_version=4)
         assert any(assignments.has_solution(c) for c in nb.cells if c.cell_type == "code"), path.name
-        assert any(assignments.is_check(c) for c in nb.cells), path.name
+        functions = assignments.student_functions(nb)
+        assert any(assignments.is_student_check(c, functions) for c in nb.cells), path.name
         assert any(ex["check"] for ex in assignments.exercises(path)), path.name
 
 
@@ -132,7 +134,8 @@ def test_student_notebook_runs_and_every_check_fails_on_the_stub(path):
 
     nb = nbformat.read(STUDENT_NOTEBOOKS / path.name, as_version=4)
     NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(BOOK)}}).execute()
-    checks = [c for c in nb.cells if assignments.is_check(c)]
+    functions = assignments.student_functions(nbformat.read(path, as_version=4))
+    checks = [c for c in nb.cells if assignments.is_student_check(c, functions)]
     assert checks
     for cell in checks:
         text = "".join(o.get("text", "") + o.get("evalue", "") for o in cell.outputs)
