@@ -79,6 +79,8 @@ def mark(nb, stem: str) -> bool:
             n_solution += 1
             want = {"solution": True, "grade": False, "locked": False,
                     "grade_id": f"{stem}-solution-{n_solution}", "schema_version": 3}
+            if cell.cell_type == "markdown":  # nbgrader: a written answer is a manually graded cell
+                want.update(grade=True, points=1)
         elif is_student_check(cell, functions):
             n_check += 1
             want = {"solution": False, "grade": True, "locked": True, "points": 1,

@@ -91,6 +91,9 @@ def prepare_targets(d, targets, loss, N, T, O):
             d_last = check.array("d", d, (N, O), ("N", "O"))
             d_tm = np.zeros((T, N, O))
             d_tm[-1] = d_last
+        elif isinstance(targets, str):  # "all": every entry is a target
+            d_full = check.array("d", d, (N, T, O), ("N", "T", "O"))
+            d_tm = np.ascontiguousarray(d_full.transpose(1, 0, 2))
         else:
             d_full = check.array("d", d, (N, T, O), ("N", "T", "O"), finite=False)
             if not np.all(np.isfinite(d_full[mask])):
@@ -120,10 +123,14 @@ def loss_and_grad(o, y_hat, d_tm, mask_tm, output, loss):
     The per-step losses are unmasked and unscaled; L = Σ mask·E / N.
     """
     T, N, O = o.shape
+    every_step = bool(np.all(mask_tm == 1.0))
     if loss == "squared":
         diff = y_hat - d_tm
         E = np.einsum("tno,tno->tn", diff, diff)
-        g = diff * (2.0 / N) * mask_tm[..., None]  # ∂L/∂ŷ
+        g = diff  # becomes ∂L/∂ŷ = (2/N) m (ŷ − d), in place: diff is not needed afterwards
+        g *= 2.0 / N
+        if not every_step:
+            g *= mask_tm[..., None]
         if output == "linear":
             dO = g
         else:  # softmax Jacobian: ∂ŷ_i/∂o_j = ŷ_i (δ_ij − ŷ_j)
@@ -136,5 +143,5 @@ def loss_and_grad(o, y_hat, d_tm, mask_tm, output, loss):
         dO = y_hat.copy()
         np.put_along_axis(dO, d_tm[..., None], np.take_along_axis(dO, d_tm[..., None], axis=-1) - 1.0, axis=-1)
         dO *= mask_tm[..., None] / N
-    L = float(np.sum(E * mask_tm) / N)
+    L = float((np.sum(E) if every_step else np.sum(E * mask_tm)) / N)
     return L, E, dO

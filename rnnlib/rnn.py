@@ -260,14 +260,14 @@ def _sweep(W_s, act, a, h, dh_out, start, stop, carry_scale=None, dA=None, delta
     start+j: randomized truncation's compensation factors.
     """
     N, H = a.shape[1], a.shape[2]
+    dA[start:stop] = act.df(a[start:stop], h[start + 1:stop + 1])  # f′(a_t) for every step at once
     carry = np.zeros((N, H))
+    scratch = np.empty((N, H))
     for i in range(stop - 1, start - 1, -1):
-        d_h = dh_out[i] + carry  # δ at state i+1: from the read-out and from step i+2
-        if delta is not None:
-            delta[i + 1] = d_h
-        d_a = dA[i]
-        np.multiply(d_h, act.df(a[i], h[i + 1]), out=d_a)  # f′(a) ⊙ δ
-        carry = d_a @ W_s  # W_sᵀ δ̃ in column-vector notation
+        d_h = delta[i + 1] if delta is not None else scratch
+        np.add(dh_out[i], carry, out=d_h)  # δ at state i+1: from the read-out and from step i+2
+        dA[i] *= d_h  # ∂L/∂a = f′(a) ⊙ δ
+        np.matmul(dA[i], W_s, out=carry)  # W_sᵀ (f′ ⊙ δ) in column-vector notation
         if carry_scale is not None:
             carry *= carry_scale[i - start]
     return carry

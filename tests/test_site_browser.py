@@ -100,7 +100,8 @@ class Visit:
 
 def _wait_for_math(page):
     if page.locator("div.math, span.math").count():
-        page.wait_for_selector("mjx-container", timeout=20000)
+        # attached, not visible: the first formula may sit in a collapsed solution
+        page.wait_for_selector("mjx-container", state="attached", timeout=60000)
 
 
 @pytest.mark.parametrize("name", PAGES)
