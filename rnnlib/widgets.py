@@ -109,10 +109,11 @@ class Explorer:
         raise ValueError(f"no control named {name!r}; controls are {[c.name for c in self.controls]}")
 
     # --- drawing ------------------------------------------------------------------------------------
-    def draw(self, **values) -> bytes:
+    def draw(self, compact=False, **values) -> bytes:
         """Redraw for ``values`` (missing ones keep their current value); returns the PNG bytes.
 
         This is what one slider move costs in a live notebook (timed by ``make bench``).
+        ``compact`` stores a palette PNG (for the static twin's frames).
         """
         for name, value in values.items():
             self._control(name)
@@ -120,7 +121,7 @@ class Explorer:
         self.fig.clear()
         with plt.rc_context(STYLE):
             self.render(self.fig, **self.values)
-        return to_png(self.fig, dpi=self.dpi)
+        return to_png(self.fig, dpi=self.dpi, compact=compact)
 
     def frames(self):
         """Every combination of control values with its PNG frame, in row-major order of the controls."""
@@ -129,7 +130,7 @@ class Explorer:
         out = []
         for combo in itertools.product(*grids):
             values = dict(zip((c.name for c in self.controls), combo))
-            out.append((values, self.draw(**values)))
+            out.append((values, self.draw(compact=True, **values)))
         self.values = saved
         return out
 

@@ -59,8 +59,20 @@ def figure(nrows=1, ncols=1, *, figsize=(7.0, 3.6), **kwargs):
     return fig, ax
 
 
-def to_png(fig, dpi=80) -> bytes:
-    """The figure as PNG bytes (for widgets and static twins)."""
+def to_png(fig, dpi=80, compact=False) -> bytes:
+    """The figure as PNG bytes (for widgets and static twins).
+
+    ``compact=True`` stores the image with a palette of at most 256 colours (plots use a few dozen),
+    about half the bytes: the static twins embed every frame in the page, which must stay under 3 MB.
+    """
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi, facecolor="white")
-    return buf.getvalue()
+    if not compact:
+        return buf.getvalue()
+    from PIL import Image
+
+    buf.seek(0)
+    image = Image.open(buf).convert("RGB").quantize(colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return out.getvalue()
