@@ -10,7 +10,6 @@ from __future__ import annotations
 import numpy as np
 
 from ..cliff import cliff_surface, descent_path
-from ..plotting import PALETTE
 from ..plotting.clipping import MODE_COLOURS, cliff_colorbar, draw_cliff_surface, draw_path
 from ..widgets import Control, Explorer
 

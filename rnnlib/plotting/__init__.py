@@ -59,6 +59,26 @@ def figure(nrows=1, ncols=1, *, figsize=(7.0, 3.6), **kwargs):
     return fig, ax
 
 
+#: Below this a value is shown as missing on a log axis (log 0 is undefined).
+TINY = 1e-300
+
+
+def log_safe(values):
+    """A float copy with non-positive entries replaced by NaN, which matplotlib skips on log axes."""
+    import numpy as np
+
+    values = np.array(values, dtype=np.float64)
+    values[~(values > TINY)] = np.nan
+    return values
+
+
+def figure_for(ax, figsize):
+    """``(fig, ax)``: the given axes and their figure, or a new figure in the course style."""
+    if ax is None:
+        return figure(figsize=figsize)
+    return ax.figure, ax
+
+
 def to_png(fig, dpi=80, compact=False) -> bytes:
     """The figure as PNG bytes (for widgets and static twins).
 

@@ -18,23 +18,7 @@ from __future__ import annotations
 import matplotlib.colors as mcolors
 import numpy as np
 
-from . import CYCLE, PALETTE, SEQUENTIAL, figure
-
-_TINY = 1e-300  # below this a norm is shown as missing on a log axis (log 0 is undefined)
-
-
-def _positive(values):
-    """A float copy with non-positive entries replaced by NaN (matplotlib skips them on log axes)."""
-    values = np.array(values, dtype=np.float64)
-    values[~(values > _TINY)] = np.nan
-    return values
-
-
-def _new_or(ax, figsize):
-    if ax is None:
-        fig, ax = figure(figsize=figsize)
-        return fig, ax
-    return ax.figure, ax
+from . import CYCLE, PALETTE, SEQUENTIAL, TINY, figure, figure_for, log_safe
 
 
 def norms_against_distance(distances, measured, references=None, *, ax=None, xlabel="distance t − k (steps)",
@@ -57,12 +41,12 @@ def norms_against_distance(distances, measured, references=None, *, ax=None, xla
     -------
     matplotlib Figure
     """
-    fig, ax = _new_or(ax, figsize)
+    fig, ax = figure_for(ax, figsize)
     distances = np.asarray(distances)
     measured = dict(measured)
     references = dict(references or {})
     for i, (label, values) in enumerate(measured.items()):
-        ax.semilogy(distances, _positive(values), color=CYCLE[i % len(CYCLE)], lw=2, label=label)
+        ax.semilogy(distances, log_safe(values), color=CYCLE[i % len(CYCLE)], lw=2, label=label)
     unpaired = [(PALETTE["black"], reference_style), ("0.45", ":"), (PALETTE["black"], "-."), ("0.45", "--")]
     for i, (label, values) in enumerate(references.items()):
         if paired:
@@ -70,7 +54,7 @@ def norms_against_distance(distances, measured, references=None, *, ax=None, xla
             style = reference_style
         else:
             colour, style = unpaired[i % len(unpaired)]
-        ax.semilogy(distances, _positive(values), style, color=colour, lw=1.4, label=label)
+        ax.semilogy(distances, log_safe(values), style, color=colour, lw=1.4, label=label)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     if title:
@@ -107,7 +91,7 @@ def jacobian_heatmaps(norms, titles, *, axes=None, vmin=None, vmax=None, figsize
         axes = np.atleast_1d(axes)
         fig = axes[0].figure
     lower = [n[np.tril_indices(n.shape[0])] for n in norms]
-    positive = np.concatenate([v[v > _TINY] for v in lower])
+    positive = np.concatenate([v[v > TINY] for v in lower])
     vmin = float(positive.min()) if vmin is None else vmin
     vmax = float(positive.max()) if vmax is None else vmax
     scale = mcolors.LogNorm(vmin=vmin, vmax=vmax)
@@ -115,7 +99,7 @@ def jacobian_heatmaps(norms, titles, *, axes=None, vmin=None, vmax=None, figsize
     for ax, n, title in zip(axes, norms, titles):
         T1 = n.shape[0]
         t, k = np.indices(n.shape)
-        shown = np.ma.masked_where((k > t) | ~(n > _TINY), n)
+        shown = np.ma.masked_where((k > t) | ~(n > TINY), n)
         image = ax.imshow(shown, origin="lower", cmap=SEQUENTIAL, norm=scale, interpolation="nearest",
                           extent=(-0.5, T1 - 0.5, -0.5, T1 - 0.5), aspect="equal")
         ax.set_xlabel("k (earlier step)")
@@ -138,7 +122,7 @@ def eigenvalue_plane(W, *, ax=None, title=None, limit=None, legend=True, figsize
     -------
     matplotlib Figure
     """
-    fig, ax = _new_or(ax, figsize)
+    fig, ax = figure_for(ax, figsize)
     lam = np.linalg.eigvals(np.asarray(W, dtype=np.float64))
     theta = np.linspace(0.0, 2.0 * np.pi, 256)
     ax.plot(np.cos(theta), np.sin(theta), color=PALETTE["black"], lw=1.2, label="unit circle")
@@ -176,16 +160,16 @@ def gradient_by_step(steps, values, bound=None, *, ax=None, label="measured", bo
     -------
     matplotlib Figure
     """
-    fig, ax = _new_or(ax, figsize)
+    fig, ax = figure_for(ax, figsize)
     steps = np.asarray(steps)
     if not isinstance(values, dict):
         values = {label: values}
     if shade is not None:
         ax.axvspan(shade[0], shade[1], color=PALETTE["yellow"], alpha=0.25, lw=0, label=shade_label)
     for i, (name, v) in enumerate(values.items()):
-        ax.semilogy(steps, _positive(v), color=CYCLE[i % len(CYCLE)], lw=2, marker="o", ms=2.5, label=name)
+        ax.semilogy(steps, log_safe(v), color=CYCLE[i % len(CYCLE)], lw=2, marker="o", ms=2.5, label=name)
     if bound is not None:
-        ax.semilogy(steps, _positive(bound), "--", color=PALETTE["black"], lw=1.4, label=bound_label)
+        ax.semilogy(steps, log_safe(bound), "--", color=PALETTE["black"], lw=1.4, label=bound_label)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     if title:

@@ -17,13 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import CYCLE, PALETTE, figure
-
-
-def _new_or(ax, figsize):
-    if ax is None:
-        return figure(figsize=figsize)
-    return ax.figure, ax
+from . import CYCLE, PALETTE, figure_for
 
 
 def moving_average(values, window) -> np.ndarray:
@@ -60,7 +54,7 @@ def loss_curves(curves, *, baseline=None, baseline_label="baseline", window=1, a
     -------
     matplotlib Figure
     """
-    fig, ax = _new_or(ax, figsize)
+    fig, ax = figure_for(ax, figsize)
     for i, (label, runs) in enumerate(dict(curves).items()):
         colour = CYCLE[i % len(CYCLE)]
         for j, run in enumerate(runs):
@@ -98,7 +92,7 @@ def success_vs_gap(gaps, rates, *, chance=None, chance_label="chance", ax=None, 
     -------
     matplotlib Figure
     """
-    fig, ax = _new_or(ax, figsize)
+    fig, ax = figure_for(ax, figsize)
     gaps = np.asarray(gaps)
     markers = "osD^v"
     for i, (label, values) in enumerate(dict(rates).items()):
@@ -135,7 +129,7 @@ def outcome_dots(scores, *, chance=None, chance_label="chance", ax=None, ylabel=
     -------
     matplotlib Figure
     """
-    fig, ax = _new_or(ax, figsize)
+    fig, ax = figure_for(ax, figsize)
     scores = dict(scores)
     floor = ylim[0] + 0.03 if ylim is not None else 0.0
     diverged_shown = False

@@ -20,21 +20,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.ticker import NullLocator
 
-from . import CYCLE, PALETTE, figure
-
-_TINY = 1e-300  # below this a value is shown as missing on a log axis
-
-
-def _positive(values):
-    values = np.array(values, dtype=np.float64)
-    values[~(values > _TINY)] = np.nan
-    return values
-
-
-def _new_or(ax, figsize):
-    if ax is None:
-        return figure(figsize=figsize)
-    return ax.figure, ax
+from . import CYCLE, PALETTE, figure, figure_for, log_safe
 
 
 def _check_same_length(**arrays):
@@ -63,9 +49,9 @@ def step_contributions(k, contributions, window_start, *, ax=None, title=None, f
     matplotlib Figure
     """
     k = np.asarray(k)
-    c = _positive(contributions)
+    c = log_safe(contributions)
     _check_same_length(k=k, contributions=c)
-    fig, ax = _new_or(ax, figsize)
+    fig, ax = figure_for(ax, figsize)
     kept = k >= window_start
     ax.axvspan(window_start - 0.5, k[-1] + 0.5, color=PALETTE["sky"], alpha=0.25, lw=0,
                label=f"kept by truncation (steps {window_start}–{k[-1]})")
@@ -99,10 +85,10 @@ def bias_against_k2(k2_values, errors, *, tolerance=None, ax=None, title=None, f
     matplotlib Figure
     """
     k2_values = np.asarray(k2_values)
-    fig, ax = _new_or(ax, figsize)
+    fig, ax = figure_for(ax, figsize)
     for i, (label, values) in enumerate(dict(errors).items()):
         _check_same_length(k2_values=k2_values, errors=values)
-        ax.loglog(k2_values, _positive(values), "o-", color=CYCLE[i % len(CYCLE)], lw=2, ms=4, label=label)
+        ax.loglog(k2_values, log_safe(values), "o-", color=CYCLE[i % len(CYCLE)], lw=2, ms=4, label=label)
     if tolerance is not None:
         ax.axhline(tolerance, color=PALETTE["black"], ls="--", lw=1, label=f"tolerance {tolerance:g}")
     ax.set_xlabel("k2 (steps each loss is back-propagated)")
@@ -150,7 +136,7 @@ def randomized_vs_deterministic(draw_errors, running_errors, deterministic_error
     left.legend(loc="upper right", frameon=True, framealpha=0.9, fontsize=9)
 
     n = np.arange(1, len(running_errors) + 1)
-    right.loglog(n, _positive(running_errors), color=PALETTE["blue"], lw=2, label=f"{randomized_label}: mean of n draws")
+    right.loglog(n, log_safe(running_errors), color=PALETTE["blue"], lw=2, label=f"{randomized_label}: mean of n draws")
     right.loglog(n, running_errors[0] / np.sqrt(n), ":", color=PALETTE["black"], lw=1.2, label="1/√n")
     right.axhline(deterministic_error, color=PALETTE["vermillion"], lw=2, label=deterministic_label)
     right.set_xlabel("number of draws averaged, n")
@@ -176,7 +162,7 @@ def horizons(labels, values, *, band=None, ax=None, xlabel="horizon (steps)", ti
     """
     values = np.asarray(values, dtype=np.float64)
     _check_same_length(labels=labels, values=values)
-    fig, ax = _new_or(ax, figsize)
+    fig, ax = figure_for(ax, figsize)
     y = np.arange(len(labels))
     if band is not None:
         ax.axvspan(band[0], band[1], color=PALETTE["orange"], alpha=0.35, lw=0,
