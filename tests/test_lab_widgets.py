@@ -1,0 +1,121 @@
+"""The interactive figures are live in JupyterLab: a real JupyterLab server on 127.0.0.1 and
+headless Chromium run a notebook that displays each explorer, move a slider with the keyboard,
+and see the kernel redraw the figure.
+
+Marked ``built`` so that ``make test`` runs it with the other browser tests; it skips outside CI
+when no Chromium is installed (see test_site_browser.py) and fails in CI.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from test_site_browser import _browser_path
+
+pytestmark = pytest.mark.built
+
+EXPLORERS = {
+    "spectral": "from rnnlib.explorers.spectral import spectral_explorer\nspectral_explorer()",
+    "unrolling": ("import numpy as np, rnnlib as rl\nfrom rnnlib.explorers.unrolling import unrolling_stepper\n"
+                  "unrolling_stepper(rl.init_params(2, 6, 1, rng=0), np.random.default_rng(0).standard_normal((8, 2)))"),
+}
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    root = tmp_path_factory.mktemp("lab")
+    for name, code in EXPLORERS.items():
+        nb = nbformat.v4.new_notebook()
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        nb.cells = [nbformat.v4.new_code_cell(code)]
+        nbformat.write(nb, root / f"{name}.ipynb")
+    port = _free_port()
+    bindir = str(Path(sys.executable).parent)
+    env = dict(os.environ, PATH=bindir + os.pathsep + os.environ.get("PATH", ""), JUPYTER_NO_CONFIG="1")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", f"--port={port}",
+         "--ServerApp.ip=127.0.0.1", "--ServerApp.token=", "--ServerApp.password=",
+         "--ServerApp.disable_check_xsrf=True", f"--ServerApp.root_dir={root}"],
+        cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(f"{url}/api/status", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("JupyterLab did not start within 60 s")
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+@pytest.mark.parametrize("name", sorted(EXPLORERS))
+def test_explorer_is_live_in_jupyterlab(lab, name):
+    executable = _browser_path()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=executable, headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"])
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        errors = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        try:
+            # ?reset: a fresh workspace, or JupyterLab reopens the previous test's notebook beside this one
+            page.goto(f"{lab}/lab/tree/{name}.ipynb?reset", wait_until="domcontentloaded")
+            panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
+            page.wait_for_selector(".jp-Notebook .jp-Cell .jp-InputArea-editor", timeout=90000)
+            page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", state="attached",
+                                   timeout=120000)
+            slider = panel.locator(".jp-OutputArea .noUi-handle").first
+            for attempt in range(4):  # a Shift+Enter sent while the kernel is still connecting is lost
+                panel.locator(".jp-Cell .jp-InputArea-editor").first.click()
+                page.keyboard.press("Shift+Enter")
+                try:
+                    slider.wait_for(state="attached", timeout=30000)
+                    break
+                except Exception:
+                    if attempt == 3:
+                        raise
+            image = panel.locator(".jp-OutputArea img.widget-image, .jp-OutputArea .jupyter-widgets img").first
+            image.wait_for(state="attached", timeout=30000)
+            readout = panel.locator(".jp-OutputArea .widget-readout").first
+            page.wait_for_timeout(1000)  # let the widget views finish syncing with the kernel
+            before = (image.get_attribute("src"), readout.inner_text())
+            for attempt in range(3):  # a key press that lands before the view is wired is lost
+                slider.focus()
+                page.keyboard.press("ArrowRight")
+                deadline = time.time() + 10
+                while time.time() < deadline and image.get_attribute("src") == before[0]:
+                    page.wait_for_timeout(100)
+                if image.get_attribute("src") != before[0]:
+                    break
+            after = (image.get_attribute("src"), readout.inner_text())
+            assert after[0] != before[0], "moving the slider did not redraw the figure"
+            assert after[1] != before[1], "moving the slider did not change the value shown"
+            assert panel.locator(".jp-OutputArea-output .bptt-twin").count() == 0, \
+                "JupyterLab showed the static twin instead of the live widget"
+            assert not errors, errors
+        finally:
+            browser.close()
