@@ -17,7 +17,8 @@ from .diagnostics import (delta_norms, effective_horizon, eta, jacobian_norms, j
 from .gradcheck import check_gradients, loss_given_state, numerical_delta, numerical_gradient, numerical_gradients, relative_error
 from .tasks import Task, adding_problem, noisy_sine, remember_symbol
 from .training import History, evaluate, sgd_step, train
-from .truncation import TruncatedResult, Update, randomized_truncated_bptt, truncated_bptt
+from .truncation import (TruncatedResult, Update, bias_by_k2, randomized_truncated_bptt, relative_gradient_error,
+                         truncated_bptt)
 from . import checks, explorers  # noqa: E402,F401  (rl.checks.chapterN, rl.explorers.*)
 
 __version__ = "0.1.0"

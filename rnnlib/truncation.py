@@ -27,7 +27,8 @@ from . import _validate as check
 from .activations import get_activation
 from .losses import check_model, prepare_targets
 from .params import RNNParams
-from .rnn import _check_inputs, _gradients, _sweep, _weight_grads, forward
+from .clipping import cosine, global_norm
+from .rnn import _check_inputs, _gradients, _sweep, _weight_grads, backward, forward
 
 
 @dataclass
@@ -218,3 +219,69 @@ def randomized_truncated_bptt(params: RNNParams, x, d, k1, k2, c, rng, *, h0=Non
         return np.where((i <= t - k2) & (i >= 1), 1.0 / (1.0 - c), 1.0)
 
     return _run(params, x, d, k1, k2, model, h0, window_length, carry_scales, None, keep_updates)
+
+
+# --- how biased truncation is (chapter 5) -------------------------------------------------------------
+
+def relative_gradient_error(grads: RNNParams, reference: RNNParams) -> float:
+    """‖g − g_ref‖ / ‖g_ref‖ over all trainable parameters taken together (chapter 5).
+
+    The bias of a truncated gradient g when ``reference`` is the full-BPTT gradient: 0 when the
+    two agree, 1 when g is zero, and above 1 when g points elsewhere.
+
+    Parameters
+    ----------
+    grads, reference : RNNParams
+        Gradients with the same parameter names and shapes.
+    """
+    for name, value in (("grads", grads), ("reference", reference)):
+        if not isinstance(value, RNNParams):
+            raise ValueError(f"{name} must be an RNNParams of gradients; got {type(value).__name__}")
+    if grads.names() != reference.names():
+        raise ValueError(f"grads and reference must hold the same parameters; got {grads.names()} "
+                         f"and {reference.names()}")
+    ref_norm = global_norm(reference)
+    if ref_norm == 0:
+        raise ValueError("reference must be a non-zero gradient; got a zero gradient")
+    diff2 = 0.0
+    for name in reference.names():
+        a, b = getattr(grads, name), getattr(reference, name)
+        if a.shape != b.shape:
+            raise ValueError(f"grads.{name} has shape {a.shape} but reference.{name} has shape {b.shape}")
+        diff2 += float(np.sum((a - b) ** 2))
+    return float(np.sqrt(diff2) / ref_norm)
+
+
+def bias_by_k2(params: RNNParams, x, d, k2_values, *, k1=1, full=None, **model):
+    """How far truncated BPTT(k1, k2) is from full BPTT, for each k2 (chapter 5, eq. eq-ch5-tbptt).
+
+    Parameters
+    ----------
+    params : RNNParams
+    x : ndarray, shape (N, T, D)
+    d : ndarray
+        Targets, as for :func:`rnnlib.forward`.
+    k2_values : sequence of int, each >= k1
+    k1 : int
+        Steps between updates; with the default k1 = 1 every loss E_t is back-propagated
+        exactly min(k2, t) steps.
+    full : RNNParams, optional
+        The full-BPTT gradient, if already computed.
+    **model
+        activation, output, loss, targets, as for :func:`rnnlib.forward`.
+
+    Returns
+    -------
+    errors : ndarray, shape (len(k2_values),)
+        ‖g_trunc − g_full‖ / ‖g_full‖ (:func:`relative_gradient_error`).
+    cosines : ndarray, shape (len(k2_values),)
+        cos∠(g_trunc, g_full).
+    """
+    if full is None:
+        full = backward(params, forward(params, x, d, **model)).grads
+    errors, cosines = [], []
+    for k2 in k2_values:
+        g = truncated_bptt(params, x, d, k1, int(k2), **model).grads
+        errors.append(relative_gradient_error(g, full))
+        cosines.append(cosine(g, full))
+    return np.array(errors), np.array(cosines)

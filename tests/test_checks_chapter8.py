@@ -9,18 +9,9 @@ from rnnlib.checks.chapter8 import check_adding_problem
 
 
 def reference(n, T, rng):
-    """The reference solution of the exercise (the one in the notebook)."""
-    values = rng.uniform(0.0, 1.0, size=(n, T))
-    half = T // 2
-    first = rng.integers(0, half, size=n)
-    second = rng.integers(half, T, size=n)
-    markers = np.zeros((n, T))
-    rows = np.arange(n)
-    markers[rows, first] = 1.0
-    markers[rows, second] = 1.0
-    x = np.stack([values, markers], axis=2)
-    d = (values[rows, first] + values[rows, second])[:, None]
-    return x, d
+    """A correct generator: rnnlib's own (the notebook's solution is run by nbval against the check)."""
+    task = rl.adding_problem(n, T, rng)
+    return task.x, task.d
 
 
 def different_draw_order(n, T, rng):

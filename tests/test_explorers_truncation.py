@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 
 import rnnlib as rl
-from rnnlib.explorers.truncation import (TruncationModel, bias_by_k2, relative_gradient_error,
-                                         truncation_explorer)
+from rnnlib.truncation import bias_by_k2, relative_gradient_error
+from rnnlib.explorers.truncation import TruncationModel, truncation_explorer
 from rnnlib.widgets import Explorer
 
 

@@ -79,6 +79,16 @@ def figure_for(ax, figsize):
     return ax.figure, ax
 
 
+def finish_axes(ax, xlabel, ylabel, title=None, legend=True):
+    """Axis labels, an optional title and a frameless legend: how every line plot of the course ends."""
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    if legend:
+        ax.legend(loc="best", frameon=False)
+
+
 def to_png(fig, dpi=80, compact=False) -> bytes:
     """The figure as PNG bytes (for widgets and static twins).
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import matplotlib.colors as mcolors
 import numpy as np
 
-from . import CYCLE, PALETTE, SEQUENTIAL, TINY, figure, figure_for, log_safe
+from . import CYCLE, PALETTE, SEQUENTIAL, TINY, figure, figure_for, finish_axes, log_safe
 
 
 def norms_against_distance(distances, measured, references=None, *, ax=None, xlabel="distance t − k (steps)",
@@ -55,11 +55,7 @@ def norms_against_distance(distances, measured, references=None, *, ax=None, xla
         else:
             colour, style = unpaired[i % len(unpaired)]
         ax.semilogy(distances, log_safe(values), style, color=colour, lw=1.4, label=label)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    if title:
-        ax.set_title(title)
-    ax.legend(loc="best", frameon=False)
+    finish_axes(ax, xlabel, ylabel, title)
     return fig
 
 
@@ -170,9 +166,5 @@ def gradient_by_step(steps, values, bound=None, *, ax=None, label="measured", bo
         ax.semilogy(steps, log_safe(v), color=CYCLE[i % len(CYCLE)], lw=2, marker="o", ms=2.5, label=name)
     if bound is not None:
         ax.semilogy(steps, log_safe(bound), "--", color=PALETTE["black"], lw=1.4, label=bound_label)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    if title:
-        ax.set_title(title)
-    ax.legend(loc="best", frameon=False)
+    finish_axes(ax, xlabel, ylabel, title)
     return fig

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import CYCLE, PALETTE, figure_for
+from . import CYCLE, PALETTE, figure_for, finish_axes
 
 
 def moving_average(values, window) -> np.ndarray:
@@ -66,11 +66,7 @@ def loss_curves(curves, *, baseline=None, baseline_label="baseline", window=1, a
         ax.axhline(baseline, color=PALETTE["black"], ls="--", lw=1.2, label=baseline_label)
     if logy:
         ax.set_yscale("log")
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    if title:
-        ax.set_title(title)
-    ax.legend(loc="best", frameon=False)
+    finish_axes(ax, xlabel, ylabel, title)
     return fig
 
 
