@@ -126,16 +126,8 @@ def train(params: RNNParams, task, *, steps, lr, momentum=0.0, clip_mode=None, t
                     fp = forward(state["params"], batch.x, batch.d, **model)
                     apply(backward(state["params"], fp).grads, fp.loss)
                 else:
-                    per_update = []
-
-                    def on_update(p, g, t):
-                        per_update.append(t)
-                        return apply(g, float("nan"))
-
-                    result = truncated_bptt(state["params"], batch.x, batch.d, k1, k2, keep_updates=True,
-                                            on_update=on_update, **model)
-                    for i, u in enumerate(result.updates):  # the loss of each update's window
-                        history.loss[len(history.loss) - len(result.updates) + i] = u.loss
+                    truncated_bptt(state["params"], batch.x, batch.d, k1, k2,
+                                   on_update=lambda p, update: apply(update.grads, update.loss), **model)
                 if not np.isfinite(history.loss[-1]) or not np.isfinite(history.grad_norm[-1]):
                     raise FloatingPointError("non-finite loss or gradient")
     except FloatingPointError:

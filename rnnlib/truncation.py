@@ -143,10 +143,11 @@ def _run(params, x, d, k1, k2, model, h0, window_length, carry_scales, on_update
         g = _gradients(params, dW_x, dW_s, dW_y, db_h, db_y, dh0, h0_given=h0 is not None)
         for name in total.names():
             getattr(total, name)[...] += getattr(g, name)
+        update = Update(t, loss_start, start, fp.loss, g)
         if keep_updates:
-            updates.append(Update(t, loss_start, start, fp.loss, g))
+            updates.append(update)
         if on_update is not None:
-            new = on_update(params, g, t)
+            new = on_update(params, update)
             if new is not None:
                 params = new
         loss_start = t
@@ -176,7 +177,8 @@ def truncated_bptt(params: RNNParams, x, d, k1, k2, *, h0=None, keep_updates=Fal
     keep_updates : bool
         Keep each update's gradient in ``result.updates``.
     on_update : callable, optional
-        ``on_update(params, grads, t)`` is called after each update and may return new
+        ``on_update(params, update)`` is called after each update (an :class:`Update`: its time
+        ``t``, window ``loss`` and ``grads``) and may return new
         parameters, used from the next step on (online training). With ``None`` the
         parameters stay fixed and ``result.grads`` is the truncated gradient of the stream.
     **model

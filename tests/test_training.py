@@ -171,8 +171,8 @@ def test_training_with_truncated_bptt_updates_every_k1_steps():
     p = params
     losses = []
 
-    def on_update(current, g, t):
-        new, _ = rnnlib.sgd_step(current, g, 0.05)
+    def on_update(current, update):
+        new, _ = rnnlib.sgd_step(current, update.grads, 0.05)
         return new
 
     for _ in range(2):

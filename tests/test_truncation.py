@@ -229,7 +229,8 @@ def test_on_update_can_change_the_parameters_used_from_the_next_step_on():
     fixed = rnnlib.truncated_bptt(params, x, d, k1, k2, keep_updates=True)
     calls, returned = [], []
 
-    def on_update(p, g, t):
+    def on_update(p, update):
+        g, t = update.grads, update.t
         calls.append((p, g, t))
         new = p.replace(**{name: getattr(p, name) - 0.3 * getattr(g, name) for name in NAMES})
         returned.append(new)
@@ -261,7 +262,7 @@ def test_on_update_can_change_the_parameters_used_from_the_next_step_on():
 def test_on_update_returning_none_keeps_the_parameters():
     params, x, d, _ = random_problem(10, 2, 6, 2, 3, 2, "tanh", "squared", "all")
     fixed = rnnlib.truncated_bptt(params, x, d, 2, 3)
-    res = rnnlib.truncated_bptt(params, x, d, 2, 3, on_update=lambda p, g, t: None)
+    res = rnnlib.truncated_bptt(params, x, d, 2, 3, on_update=lambda p, update: None)
     assert res.params is params
     for name in ALL:
         assert_allclose(getattr(res.grads, name), getattr(fixed.grads, name), rtol=0)
