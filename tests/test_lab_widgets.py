@@ -53,14 +53,17 @@ def lab(tmp_path_factory):
         cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(120):
+        deadline = time.monotonic() + 90
+        while True:  # poll the server's status endpoint until it answers
             try:
                 urllib.request.urlopen(f"{url}/api/status", timeout=1)
                 break
             except OSError:
-                time.sleep(0.5)
-        else:
-            pytest.fail("JupyterLab did not start within 60 s")
+                if server.poll() is not None:
+                    pytest.fail(f"JupyterLab exited with status {server.returncode} before it answered")
+                if time.monotonic() > deadline:
+                    pytest.fail("waited 90 s for JupyterLab to answer on /api/status")
+                time.sleep(0.2)  # poll interval; the status request decides
         yield url
     finally:
         server.terminate()
@@ -68,6 +71,18 @@ def lab(tmp_path_factory):
             server.wait(timeout=20)
         except subprocess.TimeoutExpired:
             server.kill()
+
+
+def _wait(page, condition, arg, what, timeout=60_000):
+    try:
+        page.wait_for_function(condition, arg=arg, timeout=timeout)
+    except Exception as e:
+        pytest.fail(f"waited {timeout / 1000:.0f} s for {what}: {type(e).__name__}")
+
+
+# The cell has finished: its prompt shows an execution count ("[1]:"), not "[*]:".
+_CELL_DONE = "(cell) => /\\[\\d+\\]/.test(cell.querySelector('.jp-InputPrompt')?.innerText ?? '')"
+_ATTR_CHANGED = "([el, attr, old]) => el.getAttribute(attr) !== old"
 
 
 @pytest.mark.parametrize("name", sorted(EXPLORERS))
@@ -88,6 +103,7 @@ def test_explorer_is_live_in_jupyterlab(lab, name):
             page.wait_for_selector(".jp-Notebook .jp-Cell .jp-InputArea-editor", timeout=90000)
             page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", state="attached",
                                    timeout=120000)
+            cell = panel.locator(".jp-Cell").first
             slider = panel.locator(".jp-OutputArea .noUi-handle").first
             for attempt in range(4):  # a Shift+Enter sent while the kernel is still connecting is lost
                 panel.locator(".jp-Cell .jp-InputArea-editor").first.click()
@@ -97,20 +113,29 @@ def test_explorer_is_live_in_jupyterlab(lab, name):
                     break
                 except Exception:
                     if attempt == 3:
-                        raise
+                        pytest.fail("waited 4 × 30 s for the explorer's slider to appear after Shift+Enter")
+            _wait(page, _CELL_DONE, cell.element_handle(), f"the {name} cell to finish executing")
             image = panel.locator(".jp-OutputArea img.widget-image, .jp-OutputArea .jupyter-widgets img").first
             image.wait_for(state="attached", timeout=30000)
             readout = panel.locator(".jp-OutputArea .widget-readout").first
-            page.wait_for_timeout(1000)  # let the widget views finish syncing with the kernel
+            _wait(page, "(img) => (img.getAttribute('src') ?? '').length > 0", image.element_handle(),
+                  f"the {name} explorer's first figure")
             before = (image.get_attribute("src"), readout.inner_text())
+            value = slider.get_attribute("aria-valuenow")
             for attempt in range(3):  # a key press that lands before the view is wired is lost
                 slider.focus()
                 page.keyboard.press("ArrowRight")
-                deadline = time.time() + 10
-                while time.time() < deadline and image.get_attribute("src") == before[0]:
-                    page.wait_for_timeout(100)
-                if image.get_attribute("src") != before[0]:
+                try:  # the front end moves the handle at once; the kernel redraws afterwards
+                    page.wait_for_function(_ATTR_CHANGED, arg=[slider.element_handle(), "aria-valuenow", value],
+                                           timeout=5000)
                     break
+                except Exception:
+                    if attempt == 2:
+                        pytest.fail("waited 3 × 5 s for ArrowRight to move the slider")
+            _wait(page, _ATTR_CHANGED, [image.element_handle(), "src", before[0]],
+                  f"the kernel to redraw the {name} explorer after the slider moved")
+            _wait(page, "([el, old]) => el.innerText !== old", [readout.element_handle(), before[1]],
+                  f"the {name} explorer's readout to change")
             after = (image.get_attribute("src"), readout.inner_text())
             assert after[0] != before[0], "moving the slider did not redraw the figure"
             assert after[1] != before[1], "moving the slider did not change the value shown"

@@ -3,6 +3,21 @@
 Marked ``built``: ``make test`` runs it after ``make book``. Outside CI, when no Chromium is
 installed, the tests skip and say how to get one; in CI (``CI`` set) a missing browser fails.
 Screenshots of every page at 1280 px and 390 px (light and dark) go to ``_build/screenshots``.
+
+Nothing here sleeps for a fixed time and then looks: every wait is on a condition that means
+"done" (MathJax's own completion promise, ``document.fonts.ready``, no request in flight, the
+search's "finished" message, a frame attribute that changed), with a generous timeout and a failure
+message that says what was awaited. ``make test-repeat N=3`` runs these tests several times on one
+build, which is how their stability is shown.
+
+Page weight has two budgets, each with one definition, both counted as the size on disk of every
+URL the browser fetched once the page has settled (so neither depends on timing or compression):
+
+- the page's own bytes: the HTML and everything it loads from outside ``_static/`` (its figures,
+  its data), at most ``MAX_PAGE_BYTES`` for every page;
+- the shared assets: everything under ``_static/`` (theme, scripts, MathJax and its fonts), which
+  a reader downloads once for the whole site; their union over all pages is measured once and
+  must stay under ``MAX_SHARED_BYTES``.
 """
 from __future__ import annotations
 
@@ -12,8 +27,9 @@ import os
 import re
 import shutil
 import threading
+import time
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import unquote, urlparse
 
 import pytest
 
@@ -23,10 +39,14 @@ ROOT = Path(__file__).resolve().parents[1]
 SITE = ROOT / "_build" / "html"
 SHOTS = ROOT / "_build" / "screenshots"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-MAX_PAGE_BYTES = 3 * 1024 * 1024
+MAX_PAGE_BYTES = 3 * 1024 * 1024     # one page's own bytes: HTML, figures, data
+MAX_SHARED_BYTES = 4 * 1024 * 1024   # theme, scripts, MathJax and fonts: the union over every page
+TIMEOUT_MS = 60_000                  # generous: a busy 2-core machine is slow, never wrong
+QUIET_S = 0.5                        # network idle: nothing in flight and nothing new for this long
 PAGES = sorted(str(p.relative_to(SITE)) for p in [SITE / "index.html", *SITE.glob("book/*.html")]) \
     if SITE.exists() else []
 CHAPTER = re.compile(r"book/0\d_")
+MATH = "div.math, span.math"
 
 
 def _browser_path():
@@ -72,41 +92,123 @@ def browser():
 
 
 class Visit:
-    """A page load with every request, response size and console error recorded."""
+    """A page load that has settled, with every request, its size on disk and every console error.
+
+    When the constructor returns, the page is done: loaded, MathJax finished (if it has math), its
+    fonts loaded, and no request in flight for ``QUIET_S``.
+    """
 
     def __init__(self, browser, url, width=1280, dark=False):
         self.context = browser.new_context(viewport={"width": width, "height": 900},
                                            color_scheme="dark" if dark else "light")
         self.page = self.context.new_page()
-        self.requests, self.errors, self.bytes = [], [], 0
-        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.requests: list[str] = []
+        self.errors: list[str] = []
+        self.fetched: dict[str, int] = {}  # URL -> bytes on disk, for every request that completed
+        self._in_flight, self._last_activity = 0, time.monotonic()
+        self.page.on("request", self._started)
+        self.page.on("requestfinished", lambda r: self._ended(r, ok=True))
+        self.page.on("requestfailed", lambda r: self._ended(r, ok=False))
         self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.on("response", self._count)
         # Anything not on this server is blocked (and recorded above): the site must not need it.
         self.page.route(re.compile(r"^(?!http://127\.0\.0\.1)(?!data:)(?!blob:).*"), lambda route: route.abort())
-        self.page.goto(url, wait_until="load")
-        self.page.wait_for_timeout(300)
+        self.page.goto(url, wait_until="load", timeout=TIMEOUT_MS)
+        redirect = _meta_refresh_target(url)
+        if redirect:  # the site's index.html is a meta refresh to the first page: wait for that page
+            self.page.wait_for_url(re.compile(re.escape(redirect) + r"$"), wait_until="load", timeout=TIMEOUT_MS)
+        self.settle()
 
-    def _count(self, response):
-        try:
-            self.bytes += len(response.body())
-        except Exception:  # redirects and aborted requests have no body
-            pass
+    def _started(self, request):
+        self.requests.append(request.url)
+        self._in_flight += 1
+        self._last_activity = time.monotonic()
+
+    def _ended(self, request, ok):
+        self._in_flight -= 1
+        self._last_activity = time.monotonic()
+        if ok:
+            self.fetched[request.url] = _bytes_on_disk(request.url)
+
+    def settle(self):
+        """Wait until MathJax has typeset everything, the fonts are loaded and the network is idle."""
+        wait_for_math(self.page)
+        self.page.evaluate("() => document.fonts.ready.then(() => true)")
+        deadline = time.monotonic() + TIMEOUT_MS / 1000
+        while self._in_flight or time.monotonic() - self._last_activity < QUIET_S:
+            if time.monotonic() > deadline:
+                pytest.fail(f"waited {TIMEOUT_MS / 1000:.0f} s for the network to go idle: "
+                            f"{self._in_flight} request(s) still in flight")
+            self.page.wait_for_timeout(50)  # poll interval; the condition above decides
+
+    @property
+    def page_bytes(self) -> int:
+        """The page's own bytes: the HTML and everything it loaded from outside ``_static/``."""
+        return sum(n for u, n in self.fetched.items() if not _is_shared(u))
+
+    @property
+    def shared(self) -> dict[str, int]:
+        """The shared assets (under ``_static/``) this page loaded: URL path -> bytes on disk."""
+        return {urlparse(u).path: n for u, n in self.fetched.items() if _is_shared(u)}
 
     def close(self):
         self.context.close()
 
 
-def _wait_for_math(page):
-    if page.locator("div.math, span.math").count():
-        # attached, not visible: the first formula may sit in a collapsed solution
-        page.wait_for_selector("mjx-container", state="attached", timeout=60000)
+def _meta_refresh_target(url):
+    """The page a ``<meta http-equiv="Refresh">`` file sends the browser on to, or None."""
+    parts = urlparse(url)
+    path = SITE / unquote(parts.path).lstrip("/")
+    if not path.is_file():
+        return None
+    found = re.search(r'http-equiv="Refresh"\s+content="\d+;\s*url=([^"]+)"', path.read_text(), re.I)
+    return found and found.group(1).split("/")[-1]
+
+
+def _is_shared(url):
+    return urlparse(url).path.startswith("/_static/")
+
+
+def _bytes_on_disk(url):
+    parts = urlparse(url)
+    if parts.scheme not in ("http", "https"):
+        return 0  # data: and blob: URLs: their bytes are part of the page that holds them
+    path = SITE / unquote(parts.path).lstrip("/")
+    if path.is_dir():
+        path = path / "index.html"
+    return path.stat().st_size if path.is_file() else 0
+
+
+def wait_for_math(page):
+    """Wait for MathJax's own completion signal, then check that no formula was left untypeset.
+
+    ``MathJax.startup.promise`` resolves when MathJax 3 has finished its first typeset of the
+    whole page; formulas inside collapsed solutions are typeset too (they are in the DOM).
+    """
+    if not page.locator(MATH).count():
+        return
+    try:
+        page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise",
+                               timeout=TIMEOUT_MS)
+    except Exception:
+        pytest.fail(f"the page has math but MathJax did not start within {TIMEOUT_MS / 1000:.0f} s")
+    page.evaluate("() => MathJax.startup.promise.then(() => true)")
+    left = page.evaluate(f"() => [...document.querySelectorAll({MATH!r})]"
+                         ".filter(e => !e.querySelector('mjx-container')).map(e => e.textContent.slice(0, 60))")
+    assert not left, f"MathJax finished but left {len(left)} formula(s) untypeset, e.g. {left[:3]}"
+
+
+def wait_until(page, condition, arg, what, timeout=TIMEOUT_MS):
+    """``page.wait_for_function(condition, arg)``, failing with a message naming what was awaited."""
+    try:
+        page.wait_for_function(condition, arg=arg, timeout=timeout)
+    except Exception as e:
+        pytest.fail(f"waited {timeout / 1000:.0f} s for {what}: {type(e).__name__}")
 
 
 @pytest.mark.parametrize("name", PAGES)
 def test_page_is_offline_error_free_accessible_and_light(server, browser, name):
-    v = Visit(browser, f"{server}/{name}")
+    v = Visit(browser, f"{server}/{name}")  # settled: MathJax done, fonts loaded, network idle
     try:
         page = v.page
         foreign = [u for u in v.requests if urlparse(u).scheme in ("http", "https")
@@ -114,10 +216,10 @@ def test_page_is_offline_error_free_accessible_and_light(server, browser, name):
         assert not foreign, f"requests leaving the site: {foreign}"
         assert not v.errors, f"console errors: {v.errors}"
 
-        _wait_for_math(page)
         text = page.inner_text("article") if page.locator("article").count() else page.inner_text("body")
-        assert "$$" not in text and "\\[" not in text and "\\begin{" not in text, "raw TeX left in the page"
-        if page.locator("div.math, span.math").count():
+        raw = [t for t in ("$$", "\\[", "\\begin{") if t in text]
+        assert not raw, f"raw TeX left in the page: {raw}"
+        if page.locator(MATH).count():
             assert page.locator("mjx-container").count() > 0, "math present but MathJax rendered nothing"
 
         for img in page.locator("article img").all():
@@ -137,12 +239,42 @@ def test_page_is_offline_error_free_accessible_and_light(server, browser, name):
         dead = page.locator(".jupyter-widgets, .widget-area, script[type='application/vnd.jupyter.widget-view+json']")
         assert dead.count() == 0, "an ipywidgets control without a kernel is on the page"
 
-        assert v.bytes < MAX_PAGE_BYTES, f"page weight {v.bytes / 1e6:.2f} MB exceeds 3 MB"
+        assert v.page_bytes < MAX_PAGE_BYTES, \
+            f"the page's own bytes (HTML, figures, data) are {v.page_bytes / 2**20:.2f} MiB, over the 3 MiB budget"
 
         if CHAPTER.match(name):
             assert page.locator("a[href$='.ipynb']").count() > 0, "no download-as-notebook link"
     finally:
         v.close()
+
+
+def test_shared_assets_fit_their_budget(server, browser):
+    """The theme, scripts, MathJax and fonts every page shares, downloaded once per site."""
+    shared: dict[str, int] = {}
+    for name in PAGES:
+        v = Visit(browser, f"{server}/{name}")
+        try:
+            shared.update(v.shared)
+        finally:
+            v.close()
+    assert any("mathjax" in u for u in shared), "no page loaded MathJax: the measurement saw nothing"
+    total = sum(shared.values())
+    heaviest = sorted(shared.items(), key=lambda kv: -kv[1])[:5]
+    assert total < MAX_SHARED_BYTES, (f"shared assets weigh {total / 2**20:.2f} MiB over {len(shared)} files, "
+                                      f"over the {MAX_SHARED_BYTES / 2**20:.0f} MiB budget; heaviest: {heaviest}")
+
+
+def test_page_weight_counts_settled_bytes_only_once(server, browser):
+    """Two loads of the heaviest-math page fetch the same bytes: the measure does not depend on timing."""
+    name = "book/06_vanishing_exploding.html" if "book/06_vanishing_exploding.html" in PAGES else PAGES[0]
+    loads = []
+    for _ in range(2):
+        v = Visit(browser, f"{server}/{name}")
+        try:
+            loads.append((v.page_bytes, sum(v.shared.values())))
+        finally:
+            v.close()
+    assert loads[0] == loads[1], f"two settled loads of {name} fetched different bytes: {loads}"
 
 
 @pytest.mark.parametrize("name", PAGES)
@@ -154,7 +286,8 @@ def test_screenshots_at_desktop_and_phone_width(server, browser, name):
         try:
             if dark:  # the theme follows its own switch, stored in localStorage
                 v.page.evaluate("document.documentElement.dataset.theme = 'dark'")
-            _wait_for_math(v.page)
+                wait_until(v.page, "() => getComputedStyle(document.body).backgroundColor !== 'rgb(255, 255, 255)'",
+                           None, "the dark theme's background")
             v.page.screenshot(path=str(SHOTS / f"{stem}-{label}.png"), full_page=True)
             overflow = v.page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
             assert overflow <= 1, f"{label}: the page is {overflow}px wider than the window"
@@ -170,6 +303,9 @@ def test_some_page_has_a_static_twin():
     assert _twin_pages(), "no page carries a static twin of an interactive figure"
 
 
+_CHANGED = "([el, attr, old]) => el.getAttribute(attr) !== old"
+
+
 @pytest.mark.parametrize("name", _twin_pages() if PAGES else [])
 def test_static_twins_respond_to_slider_and_play(server, browser, name):
     v = Visit(browser, f"{server}/{name}")
@@ -181,20 +317,23 @@ def test_static_twins_respond_to_slider_and_play(server, browser, name):
             twin.scroll_into_view_if_needed()
             img, out = twin.locator("img.bptt-frame"), twin.locator("output").first
             slider = twin.locator("input[type=range], select").first
+            is_range = slider.evaluate("e => e.tagName") == "INPUT"
+            at_end = slider.evaluate("e => e.tagName === 'INPUT' ? +e.value >= +e.max "
+                                     ": e.selectedIndex === e.options.length - 1")
+            key = {(True, False): "ArrowRight", (True, True): "ArrowLeft",
+                   (False, False): "ArrowDown", (False, True): "ArrowUp"}[(is_range, at_end)]
             before = (img.get_attribute("src"), out.inner_text(), twin.get_attribute("data-frame"))
             slider.focus()
-            v.page.keyboard.press("ArrowRight" if slider.evaluate("e => e.tagName") == "INPUT" else "ArrowDown")
+            v.page.keyboard.press(key)
+            wait_until(v.page, _CHANGED, [twin.element_handle(), "data-frame", before[2]],
+                       f"twin {i} on {name} to show another frame after {key}")
             after = (img.get_attribute("src"), out.inner_text(), twin.get_attribute("data-frame"))
-            if after == before:  # at the end of its range: move the other way
-                v.page.keyboard.press("ArrowLeft" if slider.evaluate("e => e.tagName") == "INPUT" else "ArrowUp")
-                after = (img.get_attribute("src"), out.inner_text(), twin.get_attribute("data-frame"))
             assert after[0] != before[0], "moving the slider did not change the frame"
             assert after[1] != before[1], "moving the slider did not change the value shown"
             assert img.get_attribute("alt"), "frame without alt text"
-            frame = twin.get_attribute("data-frame")
             twin.locator("button.bptt-play").click()
-            v.page.wait_for_timeout(1600)
-            assert twin.get_attribute("data-frame") != frame, "play did not advance the frames"
+            wait_until(v.page, _CHANGED, [twin.element_handle(), "data-frame", after[2]],
+                       f"twin {i} on {name} to advance a frame after Play", timeout=10_000)
             twin.locator("button.bptt-play").click()
     finally:
         v.close()
@@ -203,7 +342,10 @@ def test_static_twins_respond_to_slider_and_play(server, browser, name):
 def test_search_finds_a_term_from_a_chapter(server, browser):
     v = Visit(browser, f"{server}/search.html?q=truncation")
     try:
-        v.page.wait_for_selector("#search-results li", timeout=20000)
+        # Sphinx's searchtools writes this summary only when the whole search has finished.
+        wait_until(v.page, "() => /Search finished|did not match/.test("
+                           "document.querySelector('#search-results .search-summary')?.innerText ?? '')",
+                   None, "Sphinx's search to finish")
         hrefs = [a.get_attribute("href") for a in v.page.locator("#search-results li a").all()]
         assert any("05_truncated_bptt" in (h or "") for h in hrefs), hrefs
     finally:
