@@ -80,8 +80,11 @@ $(BENCH_STAMP): requirements-bench.txt $(STAMP)
 # and a page whose warnings failed the previous build is not re-read, so the next build
 # "succeeds" without reporting them. Notebook outputs still come from the jupyter-cache in
 # _build/.jupyter_cache, so unchanged notebooks are not re-executed.
+# The build's output is also kept in _build/logs/, where a test checks that no tool printed a
+# WARNING or an ERROR (a quiet log is part of "warnings are errors").
 book: $(STAMP)
-	$(BIN)/jupyter-book build . --all -W -n --keep-going
+	mkdir -p _build/logs
+	$(BIN)/jupyter-book build . --all -W -n --keep-going 2>&1 | tee _build/logs/book.log
 	@echo "Site built: _build/html/index.html"
 
 # Student notebooks: nbgrader's ClearSolutions/ClearOutput on every chapter notebook.
@@ -91,7 +94,9 @@ assignments: $(STAMP)
 # The website without solutions (sphinx-exercise hide_solutions; code solutions run but hidden).
 student-book: $(STAMP)
 	$(BIN)/python -m rnnlib.assignments student-site --root . --dst _build/student-src
-	$(BIN)/jupyter-book build _build/student-src --path-output _build/student --all -W -n --keep-going
+	mkdir -p _build/logs
+	$(BIN)/jupyter-book build _build/student-src --path-output _build/student --all -W -n --keep-going \
+	    2>&1 | tee _build/logs/student-book.log
 	@echo "Student site built: _build/student/_build/html/index.html"
 
 # Everything: the unit tests first (fast feedback), then the builds the other tests read,

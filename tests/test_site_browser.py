@@ -28,8 +28,9 @@ import re
 import shutil
 import threading
 import time
+import tomllib
 from pathlib import Path
-from urllib.parse import unquote, urlparse
+from urllib.parse import unquote, urljoin, urlparse
 
 import pytest
 
@@ -45,6 +46,8 @@ TIMEOUT_MS = 60_000                  # generous: a busy 2-core machine is slow, 
 QUIET_S = 0.5                        # network idle: nothing in flight and nothing new for this long
 PAGES = sorted(str(p.relative_to(SITE)) for p in [SITE / "index.html", *SITE.glob("book/*.html")]) \
     if SITE.exists() else []
+with open(ROOT / "pyproject.toml", "rb") as _f:
+    VERSION = tomllib.load(_f)["project"]["version"]
 CHAPTER = re.compile(r"book/0\d_")
 MATH = "div.math, span.math"
 
@@ -244,6 +247,24 @@ def test_page_is_offline_error_free_accessible_and_light(server, browser, name):
 
         if CHAPTER.match(name):
             assert page.locator("a[href$='.ipynb']").count() > 0, "no download-as-notebook link"
+
+        footer = page.locator(".bptt-footer")
+        assert footer.count() == 1, "the footer with the licences and the version is missing"
+        said = footer.inner_text()
+        assert "CC BY 4.0" in said and "MIT" in said and f"Version {VERSION}," in said, said
+        for link in footer.locator("a").all():
+            target = _bytes_on_disk(urljoin(page.url, link.get_attribute("href")))
+            assert target > 0, f"the footer links to {link.get_attribute('href')}, which the site does not have"
+    finally:
+        v.close()
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_one_search_control_in_the_page_header(server, browser, width):
+    v = Visit(browser, f"{server}/book/05_truncated_bptt.html", width=width)
+    try:
+        visible = [e for e in v.page.locator(".search-button-field, .search-button").all() if e.is_visible()]
+        assert len(visible) == 1, f"{len(visible)} search controls visible at {width} px"
     finally:
         v.close()
 

@@ -1,9 +1,28 @@
-"""Sphinx extension for the course website: keep the built pages free of console errors.
+"""Sphinx extension for the course website: built pages free of console errors, a quiet build.
 
-Jupyter Book 1.x registers sphinx-thebe's inline configuration script twice, so every page
-declared ``const THEBE_JS_URL`` twice and the browser reported a SyntaxError. Thebe is
-switched off in this book; the duplicate is dropped here.
+- Jupyter Book 1.x registers sphinx-thebe's inline configuration script twice, so every page
+  declared ``const THEBE_JS_URL`` twice and the browser reported a SyntaxError. Thebe is
+  switched off in this book; the duplicate is dropped here.
+- The kernels that execute the chapters talk to the build over TCP on 127.0.0.1, and ipykernel
+  warns once per notebook that this traffic is unencrypted. jupyter_client can give each kernel
+  CurveZMQ keys (``KernelManager.transport_encryption = "auto"``, used when the kernelspec
+  declares ``supported_encryption: curve``, as ipykernel's does), but MyST-NB creates its kernel
+  managers without a config object, so the default is set here, before any notebook runs.
+- Every page's footer states the licences (text and figures CC BY 4.0, code MIT), the version of
+  the course (read from ``pyproject.toml``, its single source) and the build date (UTC, or
+  ``SOURCE_DATE_EPOCH`` when set, for reproducible builds), and links to the local copies of the
+  licences (as ``.txt``, so a browser shows them rather than downloading them) and of
+  ``CITATION.cff``, which the build copies to the site's root.
 """
+import datetime
+import html
+import os
+import tomllib
+from pathlib import Path
+
+# The repository's root: the first folder above this file with pyproject.toml (the student site
+# is built from a copy of book/ under _build/, so the root is not at a fixed depth).
+ROOT = next(p for p in Path(__file__).resolve().parents if (p / "pyproject.toml").is_file())
 
 
 def _drop_duplicate_scripts(app, pagename, templatename, context, doctree):
@@ -19,6 +38,50 @@ def _drop_duplicate_scripts(app, pagename, templatename, context, doctree):
     context["script_files"] = kept
 
 
+def course_version() -> str:
+    """The course's version, from ``pyproject.toml`` (the one place it is written)."""
+    with open(ROOT / "pyproject.toml", "rb") as f:
+        return tomllib.load(f)["project"]["version"]
+
+
+def build_date() -> str:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    when = (datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc) if epoch
+            else datetime.datetime.now(datetime.timezone.utc))
+    return when.date().isoformat()
+
+
+def _footer(app, pagename, templatename, context, doctree):
+    to = context["pathto"]
+    version, date = html.escape(course_version()), build_date()
+    context["theme_extra_footer"] = (
+        '<p class="bptt-footer">'
+        f'Text and figures: <a href="{to("LICENSE-TEXT.txt", 1)}">CC BY 4.0</a>; '
+        f'code (rnnlib and the notebooks\' code cells): <a href="{to("LICENSE.txt", 1)}">MIT</a>. '
+        f'<span class="bptt-version">Version {version}, built {date}.</span> '
+        f'How to cite: <a href="{to("CITATION.cff", 1)}">CITATION.cff</a>.</p>')
+
+
+SITE_FILES = {"LICENSE": "LICENSE.txt", "LICENSE-TEXT": "LICENSE-TEXT.txt", "CITATION.cff": "CITATION.cff"}
+
+
+def _copy_licences(app, exception):
+    if exception is None and app.builder.format == "html":
+        for source, target in SITE_FILES.items():
+            (Path(app.outdir) / target).write_bytes((ROOT / source).read_bytes())
+
+
+def _encrypt_kernel_transport():
+    import zmq
+    from jupyter_client.manager import KernelManager
+
+    if zmq.has("curve"):  # without libsodium, keep the default (and its warning) rather than fail
+        KernelManager.class_traits()["transport_encryption"].default_value = "auto"
+
+
 def setup(app):
+    _encrypt_kernel_transport()
     app.connect("html-page-context", _drop_duplicate_scripts, priority=900)
+    app.connect("html-page-context", _footer)
+    app.connect("build-finished", _copy_licences)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
