@@ -41,13 +41,15 @@ SHELL := /bin/bash
 .DELETE_ON_ERROR:
 .DEFAULT_GOAL := help
 
-.PHONY: help venv book student-book assignments test test-repeat unit-tests lab bench clean distclean
+.PHONY: help venv book student-book pdf student-pdf assignments test test-repeat unit-tests lab bench clean distclean
 
 help:
 	@echo "make book       build the website into _build/html (warnings are errors)"
 	@echo "make test       build everything, then run every test (unit, notebooks, homework, website)"
 	@echo "make assignments  student notebooks without solutions into _build/assignments"
 	@echo "make student-book website without solutions into _build/student/_build/html"
+	@echo "make pdf        the whole book as one PDF, solutions in an appendix: _build/pdf/bptt-course.pdf"
+	@echo "make student-pdf  the PDF without solutions: _build/pdf/bptt-course-student.pdf"
 	@echo "make test-repeat N=3  run the tests of the built output N times on one build (flakiness check)"
 	@echo "make lab        open book/ in JupyterLab"
 	@echo "make bench      install requirements-bench.txt and run benchmarks/run.py"
@@ -99,6 +101,16 @@ student-book: $(STAMP)
 	    2>&1 | tee _build/logs/student-book.log
 	@echo "Student site built: _build/student/_build/html/index.html"
 
+# The book as one PDF, printed by Chromium from the built site (book/_ext/bptt_pdf.py says why
+# this route): title page, contents, numbered chapters, figures, MathJax, exercises, and the
+# solutions in an appendix; the student edition is printed from the student site.
+pdf: book
+	$(BIN)/python book/_ext/bptt_pdf.py --site _build/html --out _build/pdf/bptt-course.pdf
+
+student-pdf: student-book
+	$(BIN)/python book/_ext/bptt_pdf.py --site _build/student/_build/html --toc _build/student-src/_toc.yml \
+	    --student --out _build/pdf/bptt-course-student.pdf
+
 # Everything: the unit tests first (fast feedback), then the builds the other tests read,
 # then nbval over every notebook of the book, and the tests of the built artefacts: the
 # student notebooks (executed top to bottom, every check failing on its stub), the student
@@ -106,7 +118,7 @@ student-book: $(STAMP)
 unit-tests: $(STAMP)
 	$(BIN)/python -m pytest tests -m "not built" -p no:cacheprovider
 
-test: unit-tests book student-book assignments
+test: unit-tests book student-book assignments pdf student-pdf
 	$(BIN)/python -m pytest -p no:cacheprovider --nbval-lax --nbval-current-env book
 	$(BIN)/python -m pytest -p no:cacheprovider tests -m built
 
