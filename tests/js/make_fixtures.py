@@ -15,11 +15,17 @@ from __future__ import annotations
 import argparse
 import json
 import pathlib
+import sys
 
 import numpy as np
 
-import rnnlib as rl
-from rnnlib import cliff
+# The rnnlib of this checkout, whatever the environment has installed: a worktree's engine must be
+# tested against the rnnlib beside it, not against another copy that an editable install points to.
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+import rnnlib as rl  # noqa: E402
+from rnnlib import cliff  # noqa: E402
 
 # The explorer's settings for the cliff (chapter 7): inputs of the fixture, not expected values.
 CLIFF_START = (4.5, -2.32)
@@ -267,7 +273,7 @@ def main():
     path = out / "fixtures.json"
     text = json.dumps(fixtures, allow_nan=False)
     path.write_text(text)
-    print(f"wrote {path} ({len(text) / 1e6:.2f} MB, {len(fixtures['cases'])} cases)")
+    print(f"wrote {path} ({len(text) / 1e6:.2f} MB, {len(fixtures['cases'])} cases) from {pathlib.Path(rl.__file__).parent}")
 
 
 if __name__ == "__main__":
