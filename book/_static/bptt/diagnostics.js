@@ -5,11 +5,11 @@
  *     ∂h_t/∂h_k = Π_{j=k+1..t} ∂h_j/∂h_{j-1} = Π_{j=k+1..t} diag(f′(a_j)) W_s      (eq. jacobian-product)
  *     ‖∂h_t/∂h_k‖₂ ≤ (γ σ_max(W_s))^(t−k) = η^(t−k)                      (Pascanu, Mikolov & Bengio 2013)
  *
- * Norms are spectral norms (largest singular values), by warm-started power iteration (linalg.js).
+ * Norms are spectral norms (largest singular values), by the warm-started Lanczos iteration (linalg.js).
  * @module diagnostics
  */
 import { getActivation } from './activations.js';
-import { eye, matMul, norm2, powerIteration, sigmaMax, zeros } from './linalg.js';
+import { eye, lanczosSigmaMax, matMul, norm2, sigmaMax, zeros } from './linalg.js';
 import { describe, integer, real } from './validate.js';
 
 function checkForward(params, fp, sequence) {
@@ -62,7 +62,7 @@ export function jacobianNorms(params, fp, sequence = 0) {
     for (let k = 0; k < t; k++) P[k] = matMul(J[t - 1], P[k]);
     P[t] = eye(H);
     for (let k = 0; k <= t; k++) {
-      const r = powerIteration(P[k], v[k]);
+      const r = lanczosSigmaMax(P[k], v[k]);
       norms[t][k] = r.sigma;
       v[k] = r.vector;
     }
@@ -82,7 +82,7 @@ export function jacobianNormsFrom(params, fp, t, sequence = 0) {
   let u = null; // left singular vector (in h_t's space): it barely moves as k decreases
   for (let k = t; k >= 0; k--) {
     if (k < t) Q = matMul(Q, J[k]); // ∂h_t/∂h_k = ∂h_t/∂h_{k+1} · J_{k+1}
-    const r = powerIteration(Q, u, { left: true });
+    const r = lanczosSigmaMax(Q, u, { left: true });
     out[k] = r.sigma;
     u = r.vector;
   }

@@ -331,15 +331,15 @@ export function forward(params, x, d = null, { activation = 'tanh', output = 'li
  * and returns the message W_sᵀ(f′ ⊙ δ) into state index `start`: ∂L/∂h_start.
  */
 export function sweep(W_s, act, a, h, dhOut, start, stop, da, delta = null) {
-  const H = W_s.rows;
+  const H = W_s.rows, df = act.df;
   let carry = new Float64Array(H);
   for (let i = stop - 1; i >= start; i--) {
     const d_h = new Float64Array(H);
-    const out = dhOut[i];
+    const out = dhOut[i], a_i = a[i], h_i = h[i + 1];
     for (let j = 0; j < H; j++) d_h[j] = (out === null ? 0 : out[j]) + carry[j]; // δ from the read-out and from step i+2
     if (delta !== null) delta[i + 1] = d_h;
     const da_i = new Float64Array(H);
-    for (let j = 0; j < H; j++) da_i[j] = act.df(a[i][j], h[i + 1][j]) * d_h[j]; // ∂L/∂a = f′(a) ⊙ δ
+    for (let j = 0; j < H; j++) da_i[j] = df(a_i[j], h_i[j]) * d_h[j]; // ∂L/∂a = f′(a) ⊙ δ
     da[i] = da_i;
     carry = matTVec(W_s, da_i); // W_sᵀ (f′ ⊙ δ)
   }
@@ -349,13 +349,14 @@ export function sweep(W_s, act, a, h, dhOut, start, stop, da, delta = null) {
 /** Add Σ_{steps start..stop-1} da_t h_{t-1}ᵀ, da_t x_tᵀ and da_t into gW_s, gW_x, gb_h (one sequence). */
 export function addWeightGradients(g, da, h, x, start, stop) {
   const H = g.W_s.rows, D = g.W_x.cols;
+  const gW_s = g.W_s.data, gW_x = g.W_x.data, gb_h = g.b_h;
   for (let i = start; i < stop; i++) {
     const dai = da[i], hPrev = h[i], xi = x[i];
     for (let p = 0; p < H; p++) {
-      const v = dai[p];
-      for (let q = 0; q < H; q++) g.W_s.data[p * H + q] += v * hPrev[q];
-      for (let q = 0; q < D; q++) g.W_x.data[p * D + q] += v * xi[q];
-      g.b_h[p] += v;
+      const v = dai[p], row = p * H;
+      for (let q = 0; q < H; q++) gW_s[row + q] += v * hPrev[q];
+      for (let q = 0; q < D; q++) gW_x[p * D + q] += v * xi[q];
+      gb_h[p] += v;
     }
   }
 }
