@@ -261,9 +261,9 @@ function step(params, act, x, hPrev, a, h) {
  * @param {string|boolean[]} [model.targets="all"]  "all", "last", or a boolean mask (T,) or (N, T)
  * @param {number[][]|null} [model.h0=null]  initial states (N, H) for this batch (a carried state);
  *   default params.h0 for every sequence
- * @returns {object} the forward pass: N, T, x, a, h, o, yHat, mask, E (unmasked per-step losses),
- *   dO (∂L/∂o_t), loss (L, Infinity on overflow), and overflowStep (the first t whose h_t is not
- *   finite, or null)
+ * @returns {object} the forward pass: N, T, x, a, h, o, yHat, mask, E (per-step losses E_t, 0 at the
+ *   steps without a target), dO (∂L/∂o_t), loss (L, Infinity on overflow), and overflowStep (the first
+ *   t whose h_t is not finite, or null)
  */
 export function forward(params, x, d = null, { activation = 'tanh', output = 'linear', loss = 'squared', targets = 'all', h0 = null } = {}) {
   checkParams(params);
