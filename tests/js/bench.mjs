@@ -74,6 +74,18 @@ function sliderMove(withJacobians) { // what a move of the scale slider recomput
 results.push(['slider move of the spectral explorer: forward, δ, ‖δ_k‖, ρ, σ_max, η^(T−k), eigenvalues', median(() => sliderMove(false))]);
 results.push(['the same and ‖∂h_T/∂h_k‖ for every k', median(() => sliderMove(true))]);
 
+// The other explorers, for comparison: a truncation-explorer move (k2 = 25, k1 = k2) and a
+// clipping-explorer move (a 40-step descent path on the cliff), and the cliff surface, drawn once.
+results.push(['truncation explorer move: full BPTT, truncated BPTT (k1 = k2 = 25), gap, ‖C_k‖', median(() => {
+  const f = E.forward(params, x, d, model);
+  const full = E.backward(params, f);
+  const trunc = E.truncatedBptt(params, x, d, 25, 25, model).grads;
+  return [E.relativeGradientError(trunc, full.grads), E.cosine(trunc, full.grads), E.stepContributionNorms(f, full)];
+})]);
+results.push(['clipping explorer move: 40 steps of descent on the cliff, clipped by norm', median(() => E.descentPath(4.5, -2.32, 0.05, 40, 'norm', 2))]);
+const grid = Array.from({ length: 160 }, (_, i) => i / 159);
+results.push(['cliff surface, 160 × 160 grid (once per page)', median(() => E.cliffSurface(grid.map((u) => 4.1 + 0.8 * u), grid.map((u) => -2.7 + 0.8 * u)))]);
+
 console.log(`engine timings, T = ${T}, H = ${H}, N = ${N}; median (max) of ${repeats} runs, node ${process.version}`);
 for (const [name, r] of results) console.log(`  ${r.ms.toFixed(2).padStart(8)} ms (${r.max.toFixed(2)})  ${name}`);
 
