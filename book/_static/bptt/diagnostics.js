@@ -9,10 +9,13 @@
  * @module diagnostics
  */
 import { getActivation } from './activations.js';
-import { eye, lanczosSigmaMax, matMul, norm2, sigmaMax, zeros } from './linalg.js';
+import { eye, isMatrix, lanczosSigmaMax, matMul, norm2, sigmaMax, zeros } from './linalg.js';
 import { describe, integer, real } from './validate.js';
 
 function checkForward(params, fp, sequence) {
+  if (params === null || typeof params !== 'object' || !isMatrix(params.W_s)) {
+    throw new Error(`params must come from rnnParams({W_x, W_s, W_y, b_h, b_y}); got ${describe(params)}`);
+  }
   if (fp === null || typeof fp !== 'object' || !Array.isArray(fp.a)) {
     throw new Error(`fp must be the forward pass returned by forward(); got ${describe(fp)}`);
   }
@@ -106,7 +109,7 @@ export function normsByDistance(norms) {
 
 /** η = γ σ_max(W_s): below 1, gradients must vanish geometrically (a sufficient condition). */
 export function eta(W_s, activation) {
-  return getActivation(activation).gamma * sigmaMax(W_s);
+  return getActivation(activation).gamma * sigmaMax(W_s, 'W_s');
 }
 
 /** The bound η^(t−k) for each distance t − k (non-negative integers), Float64Array like distances. */

@@ -81,6 +81,14 @@ export function matrix(name, value, rows = null, cols = null) {
   return M;
 }
 
+/**
+ * `value` as an engine matrix without copying it if it is one already (nested arrays are checked
+ * and converted): what the public functions below accept.
+ */
+export function asMatrix(name, value) {
+  return isMatrix(value) ? value : matrix(name, value);
+}
+
 /** The matrix as nested plain arrays (for JSON, plotting or printing). */
 export function toRows(M) {
   const out = [];
@@ -202,7 +210,8 @@ export function dot(a, b) {
  * The singular values of A (m, n), largest first, shape (min(m, n),), by one-sided Jacobi.
  * Infinity for every value if A has a non-finite entry.
  */
-export function singularValues(A) {
+export function singularValues(A, name = 'A') {
+  A = asMatrix(name, A);
   const tall = A.rows >= A.cols;
   const m = tall ? A.rows : A.cols, n = tall ? A.cols : A.rows;
   const scale = maxAbs(A.data);
@@ -308,7 +317,8 @@ function largestTridiagonalEigenvalue(d, e, n) {
  * (tridiagonalisation and bisection; A scaled to max |entry| = 1 first). Accurate to a few ulps
  * relative for σ_max (forming the Gram matrix only costs accuracy in the small singular values).
  */
-export function sigmaMax(A) {
+export function sigmaMax(A, name = 'A') {
+  A = asMatrix(name, A);
   const scale = maxAbs(A.data);
   if (scale === 0 || scale === Infinity) return scale;
   const B = scaled(A, 1 / scale);
@@ -334,6 +344,7 @@ export function sigmaMax(A) {
  * @returns {{sigma: number, vector: Float64Array}}  σ_max(A) and an approximate (unit) singular vector
  */
 export function lanczosSigmaMax(A, start = null, { left = false } = {}) {
+  A = asMatrix('A', A);
   const n = left ? A.rows : A.cols, m = left ? A.cols : A.rows;
   const scale = maxAbs(A.data);
   if (scale === 0 || scale === Infinity) return { sigma: scale, vector: start ?? new Float64Array(n) };
@@ -384,8 +395,8 @@ export function lanczosSigmaMax(A, start = null, { left = false } = {}) {
 }
 
 /** ‖A‖₂ by the Lanczos iteration (lanczosSigmaMax); sigmaMax computes the same by bisection. */
-export function spectralNorm(A) {
-  return lanczosSigmaMax(A).sigma;
+export function spectralNorm(A, name = 'A') {
+  return lanczosSigmaMax(asMatrix(name, A)).sigma;
 }
 
 // --- eigenvalues ------------------------------------------------------------------------------
@@ -568,8 +579,9 @@ function hessenbergEigenvalues(a, re, im) {
  * complex eigenvalues come in conjugate pairs (im > 0 first).
  * @returns {{re: Float64Array, im: Float64Array}}
  */
-export function eigenvalues(A) {
-  const a = squareRows('A', A);
+export function eigenvalues(A, name = 'A') {
+  A = asMatrix(name, A);
+  const a = squareRows(name, A);
   const n = a.length;
   const re = new Float64Array(n), im = new Float64Array(n);
   const bad = A.data.findIndex((v) => !Number.isFinite(v));
@@ -580,8 +592,8 @@ export function eigenvalues(A) {
 }
 
 /** ρ(A) = max_i |λ_i(A)|, the spectral radius of a real square matrix. */
-export function spectralRadius(A) {
-  const { re, im } = eigenvalues(A);
+export function spectralRadius(A, name = 'A') {
+  const { re, im } = eigenvalues(A, name);
   let rho = 0;
   for (let i = 0; i < re.length; i++) rho = Math.max(rho, Math.hypot(re[i], im[i]));
   return rho;
