@@ -118,7 +118,14 @@ student-pdf: student-book
 unit-tests: $(STAMP)
 	$(BIN)/python -m pytest tests -m "not built" -p no:cacheprovider
 
-test: unit-tests book student-book assignments pdf student-pdf
+# The website's JavaScript engine (book/_static/bptt/) against rnnlib: fixtures written by rnnlib
+# into _build/js-fixtures, then node's test runner (tests/js/README.md).
+.PHONY: js-test
+js-test: $(STAMP)
+	$(BIN)/python tests/js/make_fixtures.py --out _build/js-fixtures
+	node --test tests/js/
+
+test: unit-tests js-test book student-book assignments pdf student-pdf
 	$(BIN)/python -m pytest -p no:cacheprovider --nbval-lax --nbval-current-env book
 	$(BIN)/python -m pytest -p no:cacheprovider tests -m built
 
