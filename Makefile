@@ -41,7 +41,7 @@ SHELL := /bin/bash
 .DELETE_ON_ERROR:
 .DEFAULT_GOAL := help
 
-.PHONY: help venv book student-book pdf student-pdf assignments test test-repeat unit-tests lab bench clean distclean
+.PHONY: help venv book student-book pdf student-pdf wheel dist assignments test test-repeat unit-tests lab bench clean distclean
 
 help:
 	@echo "make book       build the website into _build/html (warnings are errors)"
@@ -50,6 +50,8 @@ help:
 	@echo "make student-book website without solutions into _build/student/_build/html"
 	@echo "make pdf        the whole book as one PDF, solutions in an appendix: _build/pdf/bptt-course.pdf"
 	@echo "make student-pdf  the PDF without solutions: _build/pdf/bptt-course-student.pdf"
+	@echo "make wheel      rnnlib's wheel into _build/wheel (make book also puts it on the site)"
+	@echo "make dist       the offline bundle: site, PDFs, student notebooks, wheel: _build/dist/bptt-course-<version>.zip"
 	@echo "make test-repeat N=3  run the tests of the built output N times on one build (flakiness check)"
 	@echo "make lab        open book/ in JupyterLab"
 	@echo "make bench      install requirements-bench.txt and run benchmarks/run.py"
@@ -111,6 +113,16 @@ student-pdf: student-book
 	$(BIN)/python book/_ext/bptt_pdf.py --site _build/student/_build/html --toc _build/student-src/_toc.yml \
 	    --student --out _build/pdf/bptt-course-student.pdf
 
+# rnnlib's wheel: readers who download a chapter install it (with its `course` extra) to run the
+# chapter outside this repository. Built in pip's isolated environment (setuptools from PyPI).
+wheel: $(STAMP)
+	rm -rf _build/wheel
+	$(BIN)/python -m pip wheel --no-deps --quiet --wheel-dir _build/wheel .
+
+# The offline bundle (book/_ext/bptt_dist.py): one versioned zip that opens from disk.
+dist: book pdf student-pdf assignments wheel
+	$(BIN)/python book/_ext/bptt_dist.py --out _build/dist
+
 # Everything: the unit tests first (fast feedback), then the builds the other tests read,
 # then nbval over every notebook of the book, and the tests of the built artefacts: the
 # student notebooks (executed top to bottom, every check failing on its stub), the student
@@ -125,7 +137,7 @@ js-test: $(STAMP)
 	$(BIN)/python tests/js/make_fixtures.py --out _build/js-fixtures
 	node --test tests/js/
 
-test: unit-tests js-test book student-book assignments pdf student-pdf
+test: unit-tests js-test book student-book assignments pdf student-pdf wheel dist
 	$(BIN)/python -m pytest -p no:cacheprovider --nbval-lax --nbval-current-env book
 	$(BIN)/python -m pytest -p no:cacheprovider tests -m built
 
