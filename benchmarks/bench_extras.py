@@ -20,11 +20,11 @@ HOW TO ADD A BENCHMARK
 
 Registered here:
 
-- "widget latency": every Explorer factory found in ``rnnlib.explorers.*`` (functions named
+- "widget latency": every Explorer factory found in ``rnnlib.course.explorers.*`` (functions named
   ``*_explorer`` or ``*_stepper``) is built with T=100, H=64 where it takes those arguments, and
   each control is moved through its values with ``Explorer.draw(**{control: value})`` — exactly
   what one slider move costs in a live notebook (compute with rnnlib + render + PNG encode).
-  Target: median move <= 100 ms. SKIP while ``rnnlib.explorers`` does not exist.
+  Target: median move <= 100 ms. SKIP while ``rnnlib.course.explorers`` does not exist.
 - "notebooks": every ``book/**/*.ipynb`` executed with nbclient in a fresh kernel (as ``make
   test`` / the book build do), one after the other; per-notebook wall time and the total.
   Target: total <= 120 s. SKIP while there are no notebooks.
@@ -94,8 +94,8 @@ WIDGET_BUDGET_S = 4.0  # per explorer
 
 
 def _explorer_factories():
-    """(qualified name, function) for every public *_explorer / *_stepper in rnnlib.explorers.*."""
-    pkg = importlib.import_module("rnnlib.explorers")
+    """(qualified name, function) for every public *_explorer / *_stepper in rnnlib.course.explorers.*."""
+    pkg = importlib.import_module("rnnlib.course.explorers")
     found = []
     names = sorted(m.name for m in pkgutil.iter_modules(getattr(pkg, "__path__", [])))
     modules = [pkg] + [importlib.import_module(f"{pkg.__name__}.{n}") for n in names]
@@ -172,11 +172,11 @@ def _time_moves(explorer, budget_s=WIDGET_BUDGET_S):
 def widget_latency(ctx: ExtraContext) -> list[Row]:
     section = "widget latency"
     try:
-        importlib.import_module("rnnlib.explorers")
+        importlib.import_module("rnnlib.course.explorers")
     except ModuleNotFoundError as exc:
-        if exc.name in ("rnnlib.explorers",):
+        if exc.name in ("rnnlib.course.explorers",):
             return [Row(section, f"slider move (T={WIDGET_T}, H={WIDGET_H})", target=f"<= {WIDGET_TARGET_MS:.0f} ms",
-                        status="SKIP", note="skipped: rnnlib.explorers not available yet")]
+                        status="SKIP", note="skipped: rnnlib.course.explorers not available yet")]
         raise
     import matplotlib
 
@@ -184,13 +184,13 @@ def widget_latency(ctx: ExtraContext) -> list[Row]:
     try:
         factories = _explorer_factories()
     except Exception as exc:  # noqa: BLE001
-        return [Row(section, "rnnlib.explorers", status="ERROR", note=f"import failed: {type(exc).__name__}: {exc}"[:200])]
+        return [Row(section, "rnnlib.course.explorers", status="ERROR", note=f"import failed: {type(exc).__name__}: {exc}"[:200])]
     if not factories:
         return [Row(section, f"slider move (T={WIDGET_T}, H={WIDGET_H})", status="SKIP",
-                    note="skipped: rnnlib.explorers has no *_explorer / *_stepper functions yet")]
+                    note="skipped: rnnlib.course.explorers has no *_explorer / *_stepper functions yet")]
     rows = []
     for qualname, factory in factories:
-        short = qualname.replace("rnnlib.explorers.", "")
+        short = qualname.replace("rnnlib.course.explorers.", "")
         try:
             explorer, how = _build_explorer(factory)
             if explorer is None:

@@ -1,8 +1,14 @@
 """rnnlib: recurrent networks and backpropagation through time in numpy.
 
-The numerical core of the course *Backpropagation Through Time*. Every chapter
-imports it; every gradient in it is checked against finite differences.
+The numerical core of the course *Backpropagation Through Time*: every chapter imports it,
+every gradient in it is checked against finite differences, and it needs numpy only. The
+book's tooling (figures, explorers, homework checks, assignments) is :mod:`rnnlib.course`,
+which imports this package and is never imported by it.
 """
+
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as _version
+
 from .activations import ACTIVATIONS, Activation, get_activation, sigmoid
 from .initialisation import (gaussian_sigma, gaussian_spectral, glorot, identity, init_params, orthogonal,
                              rescale_to_sigma_max, rescale_to_spectral_radius, sigma_max, singular_values,
@@ -19,6 +25,8 @@ from .tasks import Task, adding_problem, noisy_sine, remember_symbol
 from .training import History, evaluate, sgd_step, train
 from .truncation import (TruncatedResult, Update, bias_by_k2, randomized_truncated_bptt, relative_gradient_error,
                          truncated_bptt)
-from . import checks, explorers  # noqa: E402,F401  (rl.checks.chapterN, rl.explorers.*)
 
-__version__ = "0.1.0"
+try:  # pyproject.toml is the single source of the version
+    __version__ = _version("rnnlib")
+except PackageNotFoundError:  # run from a source tree that was never installed
+    __version__ = "0+unknown"

@@ -13,7 +13,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from rnnlib import assignments
+from rnnlib.course import assignments
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "book"
@@ -47,7 +47,7 @@ SOURCE = _notebook([
     nbformat.v4.new_markdown_cell("Write `f`.\n\n```{solution-start} ex-y\n:class: dropdown\n```"),
     nbformat.v4.new_code_cell("def f(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION"),
     nbformat.v4.new_markdown_cell("```{solution-end}\n```"),
-    nbformat.v4.new_code_cell("rl.checks.chapter9.check_f(f)"),
+    nbformat.v4.new_code_cell("checks.chapter9.check_f(f)"),
 ])
 
 

@@ -1,9 +1,9 @@
-"""Tests for rnnlib.checks.chapter1: the step_forward exercise."""
+"""Tests for rnnlib.course.checks.chapter1: the step_forward exercise."""
 import numpy as np
 import pytest
 
-from rnnlib.checks import CheckFailed
-from rnnlib.checks.chapter1 import check_step_forward
+from rnnlib.course.checks import CheckFailed
+from rnnlib.course.checks.chapter1 import check_step_forward
 
 
 def reference(x_t, h_prev, W_x, W_s, b_h):

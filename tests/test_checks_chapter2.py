@@ -1,9 +1,9 @@
-"""Tests for rnnlib.checks.chapter2: the total-loss exercise."""
+"""Tests for rnnlib.course.checks.chapter2: the total-loss exercise."""
 import numpy as np
 import pytest
 
-from rnnlib.checks import CheckFailed
-from rnnlib.checks.chapter2 import check_total_loss
+from rnnlib.course.checks import CheckFailed
+from rnnlib.course.checks.chapter2 import check_total_loss
 
 
 def reference(y_hat, d, targets):

@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from rnnlib.checks import CheckFailed
-from rnnlib.checks.chapter3 import check_delta_recursion, check_output_gradient
+from rnnlib.course.checks import CheckFailed
+from rnnlib.course.checks.chapter3 import check_delta_recursion, check_output_gradient
 
 
 def dL_dWy_reference(h, dL_do):

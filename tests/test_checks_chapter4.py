@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from rnnlib.checks import CheckFailed
-from rnnlib.checks.chapter4 import check_bptt, check_step_backward
+from rnnlib.course.checks import CheckFailed
+from rnnlib.course.checks.chapter4 import check_bptt, check_step_backward
 
 
 def step_backward_reference(dh, cache):

@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 
 import rnnlib as rl
-from rnnlib.checks import CheckFailed
-from rnnlib.checks.chapter5 import check_chunked_bptt
+from rnnlib.course.checks import CheckFailed
+from rnnlib.course.checks.chapter5 import check_chunked_bptt
 
 
 def _loop(params, x, d, k, activation, *, carry=True):

@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 
 import rnnlib as rl
-from rnnlib.checks import CheckFailed
-from rnnlib.checks.chapter6 import check_jacobian_product, check_spectral_init
+from rnnlib.course.checks import CheckFailed
+from rnnlib.course.checks.chapter6 import check_jacobian_product, check_spectral_init
 
 
 # --- spectral_init ----------------------------------------------------------------------------------

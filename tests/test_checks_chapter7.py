@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from rnnlib.checks import CheckFailed
-from rnnlib.checks.chapter7 import check_clip_by_norm
+from rnnlib.course.checks import CheckFailed
+from rnnlib.course.checks.chapter7 import check_clip_by_norm
 
 
 def reference(grads, threshold):

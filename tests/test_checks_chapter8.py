@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 import rnnlib as rl
-from rnnlib.checks import CheckFailed
-from rnnlib.checks.chapter8 import check_adding_problem
+from rnnlib.course.checks import CheckFailed
+from rnnlib.course.checks.chapter8 import check_adding_problem
 
 
 def reference(n, T, rng):

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 import rnnlib as rl
-from rnnlib.checks import CheckFailed
-from rnnlib.checks.chapter9 import check_train_step
+from rnnlib.course.checks import CheckFailed
+from rnnlib.course.checks.chapter9 import check_train_step
 
 NAMES = ("W_x", "W_s", "W_y", "b_h", "b_y")
 

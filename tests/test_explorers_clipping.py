@@ -3,8 +3,8 @@ import time
 
 import pytest
 
-from rnnlib.explorers.clipping import clipping_explorer
-from rnnlib.widgets import Explorer
+from rnnlib.course.explorers.clipping import clipping_explorer
+from rnnlib.course.widgets import Explorer
 
 
 @pytest.fixture(scope="module")

@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 
 import rnnlib as rl
-from rnnlib.explorers.spectral import MODES, SpectralModel, spectral_explorer
-from rnnlib.widgets import Explorer
+from rnnlib.course.explorers.spectral import MODES, SpectralModel, spectral_explorer
+from rnnlib.course.widgets import Explorer
 
 
 @pytest.fixture(scope="module")
@@ -69,5 +69,5 @@ def test_explorer_rejects_unknown_mode():
 
 
 def test_tick_labels_are_plain_unicode_powers_of_ten():
-    from rnnlib.explorers.spectral import _power_of_ten
+    from rnnlib.course.explorers.spectral import _power_of_ten
     assert _power_of_ten(1e-15, 0) == "10⁻¹⁵" and _power_of_ten(1.0, 0) == "10⁰" and _power_of_ten(0.0, 0) == ""

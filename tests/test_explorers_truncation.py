@@ -4,8 +4,8 @@ import pytest
 
 import rnnlib as rl
 from rnnlib.truncation import bias_by_k2, relative_gradient_error
-from rnnlib.explorers.truncation import TruncationModel, truncation_explorer
-from rnnlib.widgets import Explorer
+from rnnlib.course.explorers.truncation import TruncationModel, truncation_explorer
+from rnnlib.course.widgets import Explorer
 
 
 def _problem(rho=0.9, T=30):

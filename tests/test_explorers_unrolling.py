@@ -1,7 +1,5 @@
-"""Tests for rnnlib.explorers.unrolling: the unrolling stepper (chapters 1–2)."""
-import matplotlib
+"""Tests for rnnlib.course.explorers.unrolling: the unrolling stepper (chapters 1–2)."""
 
-matplotlib.use("Agg")
 
 import re
 
@@ -9,8 +7,8 @@ import numpy as np
 import pytest
 
 import rnnlib as rl
-from rnnlib.explorers.unrolling import unrolling_stepper
-from rnnlib.widgets import Explorer
+from rnnlib.course.explorers.unrolling import unrolling_stepper
+from rnnlib.course.widgets import Explorer
 
 
 @pytest.fixture

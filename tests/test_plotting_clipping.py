@@ -1,10 +1,10 @@
-"""Tests for rnnlib.plotting.clipping: the figures draw what they are given."""
+"""Tests for rnnlib.course.plotting.clipping: the figures draw what they are given."""
 import matplotlib.pyplot as plt
 import numpy as np
 
 import rnnlib as rl
 from rnnlib.cliff import cliff_surface, descent_path
-from rnnlib.plotting.clipping import cliff_figure, training_traces_figure
+from rnnlib.course.plotting.clipping import cliff_figure, training_traces_figure
 
 
 def test_cliff_figure_draws_surface_and_paths():

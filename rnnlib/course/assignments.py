@@ -5,17 +5,17 @@ The chapter notebooks keep each reference solution between nbgrader's markers,
 comment, ``<!-- ### BEGIN SOLUTION -->``, so the website does not show the markers).
 The book shows those solutions behind toggles; instructors get:
 
-- ``python -m rnnlib.assignments notebooks``: one student notebook per chapter, made by
+- ``python -m rnnlib.course.assignments notebooks``: one student notebook per chapter, made by
   nbgrader's own ``ClearSolutions`` and ``ClearOutput`` preprocessors (solution regions
   become ``raise NotImplementedError()`` / "YOUR ANSWER HERE"; prose and checks stay).
   Cells that now raise, and the checks after them, are tagged ``raises-exception`` so
   that the student notebook still runs top to bottom under nbval and Jupyter Book.
-- ``python -m rnnlib.assignments student-site``: the source of a website without
+- ``python -m rnnlib.course.assignments student-site``: the source of a website without
   solutions in ``_build/student-src``: the book's pages, with sphinx-exercise's
   ``hide_solutions`` switched on for the written solutions, and the code solutions
   (which sit between ``solution-start``/``solution-end``, a gated form that
   ``hide_solutions`` does not handle) executed but removed from the page (``remove-cell``).
-- ``python -m rnnlib.assignments mark``: gives solution and check cells nbgrader's cell
+- ``python -m rnnlib.course.assignments mark``: gives solution and check cells nbgrader's cell
   metadata, so nbgrader users can feed the chapter notebooks to nbgrader unchanged.
 """
 from __future__ import annotations
@@ -30,7 +30,8 @@ import nbformat
 
 BEGIN = "BEGIN SOLUTION"
 END = "END SOLUTION"
-CHECK_CALL = re.compile(r"\b(?:rl|rnnlib)\.checks\.\w+\.check_\w+\(")
+# ``checks.chapter4.check_step_backward(`` after ``from rnnlib.course import checks``, or fully qualified.
+CHECK_CALL = re.compile(r"(?<![\w.])(?:rnnlib\.course\.)?checks\.\w+\.check_\w+\(")
 
 
 def solution_lines(source: str) -> list[str]:
@@ -188,7 +189,7 @@ def exercises(path: Path) -> list[dict]:
     """The exercises of a chapter notebook: label, whether it is a coding exercise, its check.
 
     A coding exercise has a solution code cell; it is auto-checked when a check cell
-    (``rl.checks.chapterN.check_...``) follows its solution.
+    (``checks.chapterN.check_...``) follows its solution.
     """
     nb = nbformat.read(path, as_version=4)
     functions = student_functions(nb)
@@ -206,7 +207,7 @@ def exercises(path: Path) -> list[dict]:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m rnnlib.assignments", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m rnnlib.course.assignments", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("notebooks", help="write one student notebook per chapter")
     p.add_argument("--src", default="book", type=Path)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..clipping import clip_by_global_norm, clip_by_parameter_norm, clip_by_value, global_norm
-from ..params import RNNParams
+from rnnlib.clipping import clip_by_global_norm, clip_by_parameter_norm, clip_by_value, global_norm
+from rnnlib.params import RNNParams
 from . import Case, compare, run_check
 
 _NAMES = ("W_x", "W_s", "W_y", "b_h", "b_y")

@@ -18,13 +18,15 @@ import base64
 import html
 import itertools
 import json
+import string
 import uuid
 from dataclasses import dataclass
+from importlib import resources
 from typing import Callable, Sequence
 
 import matplotlib.pyplot as plt
 
-from . import _validate as check
+from rnnlib import _validate as check
 from .plotting import STYLE, to_png
 
 
@@ -190,12 +192,13 @@ class Explorer:
                 f'<span class="bptt-control"><label for="{cid}">{html.escape(c.label)}</label> {ctl} '
                 f'<output for="{cid}" data-axis="{i}">{html.escape(c.text(self.values[c.name]))}</output></span>')
         first = sum(start[i] * _stride(sizes, i) for i in range(len(sizes)))
-        return _TEMPLATE.format(
+        script = _template("static_twin.js").substitute(uid=uid) + "\n"
+        return _template("static_twin.html").substitute(
             uid=uid, controls="".join(controls_html),
             src="data:image/png;base64," + data["frames"][first],
             alt=html.escape(data["alts"][first], quote=True),
             caption=html.escape(self.caption), data=json.dumps(data).replace("</", "<\\/"),
-            n=len(frames))
+            n=len(frames), script=script)
 
     # --- display ------------------------------------------------------------------------------------
     def _repr_mimebundle_(self, include=None, exclude=None):
@@ -217,49 +220,7 @@ def _stride(sizes, axis):
     return stride
 
 
-_TEMPLATE = """<figure class="bptt-twin" id="{uid}" data-frames="{n}">
-<div class="bptt-controls">{controls}
-<button type="button" class="bptt-play" aria-label="Play: step through the first slider's values">&#9654; Play</button></div>
-<img class="bptt-frame" src="{src}" alt="{alt}" style="max-width:100%;height:auto;background:white">
-<figcaption>{caption} <em>(Precomputed by rnnlib for every setting shown; run the notebook for the live widget.)</em></figcaption>
-<script type="application/json" class="bptt-data">{data}</script>
-<script>
-(function() {{
-  var root = document.getElementById("{uid}");
-  var data = JSON.parse(root.querySelector(".bptt-data").textContent);
-  var inputs = root.querySelectorAll("[data-axis]:not(output)");
-  var outputs = root.querySelectorAll("output[data-axis]");
-  var img = root.querySelector(".bptt-frame");
-  var play = root.querySelector(".bptt-play");
-  var timer = null;
-  function index() {{
-    var k = 0;
-    for (var i = 0; i < data.sizes.length; i++) {{
-      var stride = 1;
-      for (var j = i + 1; j < data.sizes.length; j++) stride *= data.sizes[j];
-      k += parseInt(inputs[i].value, 10) * stride;
-    }}
-    return k;
-  }}
-  function show() {{
-    var k = index();
-    img.src = "data:image/png;base64," + data.frames[k];
-    img.alt = data.alts[k];
-    for (var i = 0; i < inputs.length; i++) outputs[i].textContent = data.labels[i][parseInt(inputs[i].value, 10)];
-    root.setAttribute("data-frame", k);
-  }}
-  for (var i = 0; i < inputs.length; i++) inputs[i].addEventListener("input", show);
-  for (var i = 0; i < inputs.length; i++) inputs[i].addEventListener("change", show);
-  play.addEventListener("click", function() {{
-    if (timer) {{ clearInterval(timer); timer = null; play.innerHTML = "&#9654; Play"; return; }}
-    play.innerHTML = "&#10074;&#10074; Pause";
-    timer = setInterval(function() {{
-      var s = inputs[0], n = data.sizes[0];
-      s.value = (parseInt(s.value, 10) + 1) % n;
-      show();
-    }}, 700);
-  }});
-  show();
-}})();
-</script>
-</figure>"""
+def _template(name: str) -> string.Template:
+    """A template of the static twin, a package data file in ``rnnlib/course/templates``."""
+    text = resources.files("rnnlib.course").joinpath("templates", name).read_text(encoding="utf-8")
+    return string.Template(text.rstrip("\n"))

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..clipping import clip, clip_by_global_norm
-from ..initialisation import init_params
-from ..params import RNNParams
-from ..rnn import backward, forward
-from ..training import sgd_step
+from rnnlib.clipping import clip, clip_by_global_norm
+from rnnlib.initialisation import init_params
+from rnnlib.params import RNNParams
+from rnnlib.rnn import backward, forward
+from rnnlib.training import sgd_step
 from . import Case, compare, run_check
 
 _NAMES = ("W_x", "W_s", "W_y", "b_h", "b_y")

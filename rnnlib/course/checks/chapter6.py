@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..diagnostics import jacobian_product as _jacobian_product
-from ..gradcheck import relative_error
-from ..initialisation import glorot, gaussian_spectral, sigma_max, spectral_radius
-from ..params import RNNParams
-from ..rnn import forward
+from rnnlib.diagnostics import jacobian_product as _jacobian_product
+from rnnlib.gradcheck import relative_error
+from rnnlib.initialisation import glorot, gaussian_spectral, sigma_max, spectral_radius
+from rnnlib.params import RNNParams
+from rnnlib.rnn import forward
 from . import Case, compare, run_check
 
 __all__ = ["check_spectral_init", "check_jacobian_product"]

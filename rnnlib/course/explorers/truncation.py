@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import _validate as check
-from ..clipping import cosine
-from ..initialisation import glorot, spectral_radius
-from ..params import RNNParams
+from rnnlib import _validate as check
+from rnnlib.clipping import cosine
+from rnnlib.initialisation import glorot, spectral_radius
+from rnnlib.params import RNNParams
 from ..plotting.truncation import step_contributions
-from ..rnn import backward, forward
-from ..truncation import relative_gradient_error, truncated_bptt
+from rnnlib.rnn import backward, forward
+from rnnlib.truncation import relative_gradient_error, truncated_bptt
 from ..widgets import Control, Explorer
 
 
@@ -102,7 +102,7 @@ def truncation_explorer(H=64, T=100, N=4, *, k2_values=(5, 10, 25, 50), rho_valu
 
     Returns
     -------
-    rnnlib.widgets.Explorer
+    rnnlib.course.widgets.Explorer
         ``len(k2_values) * len(rho_values)`` frames in the static twin (12 by default).
     """
     model = TruncationModel(H=H, T=T, N=N, activation=activation, seed=seed)

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..initialisation import init_params
-from ..rnn import forward
+from rnnlib.initialisation import init_params
+from rnnlib.rnn import forward
 from . import Case, compare, run_check
 
 _CASES = (("all", 4, 6, 2, 3), ("last", 4, 6, 2, 3), ("all", 3, 9, 1, 1), ("last", 5, 7, 3, 2),
@@ -71,7 +71,7 @@ def check_total_loss(total_loss, *, raise_on_failure=True):
     """Check ``total_loss(y_hat, d, targets) -> float`` against the loss of :func:`rnnlib.forward`.
 
     Six cases, many-to-many and many-to-one, with different N, T, O. Prints the verdict; raises
-    :class:`~rnnlib.checks.CheckFailed` on failure unless ``raise_on_failure`` is false.
+    :class:`~rnnlib.course.checks.CheckFailed` on failure unless ``raise_on_failure`` is false.
     """
     cases = [_case(*spec, seed) for seed, spec in enumerate(_CASES, start=201)]
     return run_check("total_loss", total_loss, cases, _outputs, raise_on_failure=raise_on_failure,

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..params import RNNParams
-from ..rnn import step_forward as _reference_step
+from rnnlib.params import RNNParams
+from rnnlib.rnn import step_forward as _reference_step
 from . import Case, _describe, compare, run_check
 
 #: (D, H) of the cases: D ≠ H (a transposed W_x fails loudly) and D = H (it would fail silently).
@@ -88,8 +88,8 @@ def check_step_forward(step_forward, *, raise_on_failure=True):
     """Check ``step_forward(x_t, h_prev, W_x, W_s, b_h) -> (a_t, h_t)`` against :func:`rnnlib.step_forward`.
 
     Five cases with different (D, H) and seeds, including D = H, where a transposed W_x would not
-    raise. Prints the verdict; raises :class:`~rnnlib.checks.CheckFailed` on failure unless
-    ``raise_on_failure`` is false. Returns a :class:`~rnnlib.checks.CheckResult`.
+    raise. Prints the verdict; raises :class:`~rnnlib.course.checks.CheckFailed` on failure unless
+    ``raise_on_failure`` is false. Returns a :class:`~rnnlib.course.checks.CheckResult`.
     """
     cases = [_case(D, H, seed) for seed, (D, H) in enumerate(_SHAPES, start=101)]
     return run_check("step_forward", step_forward, cases, _outputs, raise_on_failure=raise_on_failure,

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..initialisation import init_params
-from ..rnn import backward, forward
+from rnnlib.initialisation import init_params
+from rnnlib.rnn import backward, forward
 from . import Case, compare, run_check
 
 

@@ -6,7 +6,7 @@ relative error, which case) without printing the reference answer. A student
 function that raises, returns the wrong shape or returns NaN gets a message, not a
 traceback from inside rnnlib.
 
-The chapters' checks live in the submodules (``rnnlib.checks.chapter3`` and so on)
+The chapters' checks live in the submodules (``rnnlib.course.checks.chapter3`` and so on)
 and are built from :func:`run_check`.
 """
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..gradcheck import relative_error
+from rnnlib.gradcheck import relative_error
 
 
 class CheckFailed(AssertionError):

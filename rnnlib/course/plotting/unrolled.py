@@ -8,7 +8,7 @@ with one layer per time step and the same weights in every layer:
 :func:`draw_unrolled_graph` draws that graph (many-to-many: a target at every step;
 many-to-one: a target only at the last step) and can highlight the step t being
 computed. :func:`draw_state_heatmap` and :func:`draw_state_bars` show the hidden
-states themselves; the unrolling stepper (``rnnlib.explorers.unrolling``) combines
+states themselves; the unrolling stepper (``rnnlib.course.explorers.unrolling``) combines
 the three. :func:`plot_per_step` draws one bar per time step (per-step losses,
 per-step gradient contributions); :func:`plot_state_distance` the distance between
 two runs of the same network, step by step (how fast h_0 is forgotten).
@@ -20,7 +20,7 @@ import numpy as np
 from matplotlib.patches import Circle, FancyArrowPatch, Rectangle
 from matplotlib.ticker import MaxNLocator
 
-from .. import _validate as check
+from rnnlib import _validate as check
 from . import DIVERGING, PALETTE, STYLE, figure
 
 #: Vertical position of each row of nodes.

@@ -4,7 +4,7 @@ The explorer runs :func:`rnnlib.forward` once; each frame then shows, for the ch
 step t,
 
 - the unrolled graph with h_{t-1} and x_t (orange) feeding h_t (vermillion), later steps faded
-  (:func:`rnnlib.plotting.unrolled.draw_unrolled_graph`);
+  (:func:`rnnlib.course.plotting.unrolled.draw_unrolled_graph`);
 - every hidden state computed so far, h_0..h_t, as a heat strip (unit against step), with the
   steps not yet computed left blank;
 - the components of h_t as bars beside those of h_{t-1} (open markers).
@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import _validate as check
-from ..params import RNNParams
+from rnnlib import _validate as check
+from rnnlib.params import RNNParams
 from ..plotting.unrolled import draw_state_bars, draw_state_heatmap, draw_unrolled_graph
-from ..rnn import forward
+from rnnlib.rnn import forward
 from ..widgets import Control, Explorer
 
 #: The static twin holds at most this many frames (one per shown step).
@@ -31,7 +31,7 @@ def _steps_shown(T, max_frames):
 
 def unrolling_stepper(params: RNNParams, x, *, activation="tanh", sequence=0, targets=None, h0=None,
                       max_frames=MAX_FRAMES, caption=None, figsize=(9.0, 4.6), dpi=72) -> Explorer:
-    """An :class:`~rnnlib.widgets.Explorer` whose control is the time step t.
+    """An :class:`~rnnlib.course.widgets.Explorer` whose control is the time step t.
 
     Parameters
     ----------
@@ -49,7 +49,7 @@ def unrolling_stepper(params: RNNParams, x, *, activation="tanh", sequence=0, ta
     max_frames : int
         If T is larger, the control offers ``max_frames`` evenly spaced steps.
     caption, figsize, dpi
-        As for :class:`~rnnlib.widgets.Explorer`.
+        As for :class:`~rnnlib.course.widgets.Explorer`.
 
     Returns
     -------

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..cliff import cliff_surface, descent_path
+from rnnlib.cliff import cliff_surface, descent_path
 from ..plotting.clipping import MODE_COLOURS, cliff_colorbar, draw_cliff_surface, draw_path
 from ..widgets import Control, Explorer
 
@@ -26,7 +26,7 @@ _MODE_TEXT = {"none": "no clipping", "norm": "clip by norm", "value": "clip by v
 
 def clipping_explorer(*, start=START, lr=LR, steps=STEPS, thresholds=THRESHOLDS, window=WINDOW,
                       resolution=(160, 160), initial=None, dpi=72) -> Explorer:
-    """An :class:`rnnlib.widgets.Explorer` with controls θ and clipping mode, drawing descent paths on the cliff.
+    """An :class:`rnnlib.course.widgets.Explorer` with controls θ and clipping mode, drawing descent paths on the cliff.
 
     Parameters
     ----------

@@ -2,7 +2,7 @@
 
 Colours are the Okabe–Ito palette (safe for the common forms of colour-blindness);
 figures get a white background so they stay legible on the website's dark theme.
-Kinds of figure live in submodules (``rnnlib.plotting.gradients`` and so on); this
+Kinds of figure live in submodules (``rnnlib.course.plotting.gradients`` and so on); this
 module holds the style they share.
 """
 from __future__ import annotations

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..initialisation import init_params
-from ..rnn import backward, forward, step_backward, step_forward
+from rnnlib.initialisation import init_params
+from rnnlib.rnn import backward, forward, step_backward, step_forward
 from . import Case, compare, run_check
 
 _OUTPUTS = ("dh_prev", "dW_x", "dW_s", "db_h")

@@ -16,13 +16,13 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
-from .. import _validate as check
-from ..activations import get_activation
-from ..diagnostics import delta_norms, pascanu_bound
-from ..initialisation import glorot, sigma_max, spectral_radius
-from ..params import RNNParams
+from rnnlib import _validate as check
+from rnnlib.activations import get_activation
+from rnnlib.diagnostics import delta_norms, pascanu_bound
+from rnnlib.initialisation import glorot, sigma_max, spectral_radius
+from rnnlib.params import RNNParams
 from ..plotting.gradients import eigenvalue_plane, gradient_by_step
-from ..rnn import backward, forward
+from rnnlib.rnn import backward, forward
 from ..widgets import Control, Explorer
 
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -107,7 +107,7 @@ def spectral_explorer(H=64, T=100, N=4, *, scales=(0.5, 0.75, 1.0, 1.25, 1.5), m
 
     Returns
     -------
-    rnnlib.widgets.Explorer
+    rnnlib.course.widgets.Explorer
         ``len(scales) * len(modes) * len(activations)`` frames in the static twin (30 by default).
     """
     for mode in modes:

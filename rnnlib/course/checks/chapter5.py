@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..initialisation import init_params
-from ..params import RNNParams
-from ..rnn import backward, forward, loss_and_gradients
-from ..truncation import truncated_bptt
+from rnnlib.initialisation import init_params
+from rnnlib.params import RNNParams
+from rnnlib.rnn import backward, forward, loss_and_gradients
+from rnnlib.truncation import truncated_bptt
 from . import Case, compare, run_check
 
 _NAMES = ("W_x", "W_s", "W_y", "b_h", "b_y")
