@@ -128,7 +128,7 @@ def _build_explorer(factory):
                                                                         p.KEYWORD_ONLY)]
     if {"params", "x"} <= set(required):  # e.g. unrolling_stepper(params, x): a fixed network, T=100, H=64
         rng = np.random.default_rng(0)
-        kwargs["params"] = rnnlib.init_params(1, WIDGET_H, 1, rng)
+        kwargs["params"] = rnnlib.init_params(1, WIDGET_H, 1, rng=rng)
         kwargs["x"] = rng.standard_normal((1, WIDGET_T, 1))
         how = [f"T={WIDGET_T}", f"H={WIDGET_H}", "(params, x) built here"]
     missing = [n for n in required if n not in kwargs]

@@ -253,7 +253,7 @@ def truncated(budget_s) -> list[Row]:
     T, B, D, H = TBPTT_SHAPE
     heading(f"3. truncated BPTT: rnnlib.truncated_bptt(params, x, d, k1, k2), T={T} B={B} D={D} H={H}")
     rng = np.random.default_rng(1)
-    params = rnnlib.init_params(D, H, D, rng)
+    params = rnnlib.init_params(D, H, D, rng=rng)
     x = rng.standard_normal((B, T, D))
     d = rng.standard_normal((B, T, D))
     settings = TBPTT_SETTINGS + [(T, T)]

@@ -12,7 +12,7 @@ from typing import Callable
 
 import numpy as np
 
-from . import _validate as check
+from . import validate
 
 
 def _sigmoid(a, out=None):
@@ -64,7 +64,7 @@ def get_activation(activation) -> Activation:
     """Look up an activation by name (``"tanh"``, ``"sigmoid"``, ``"relu"``, ``"identity"``)."""
     if isinstance(activation, Activation):
         return activation
-    return ACTIVATIONS[check.choice("activation", activation, ACTIVATIONS)]
+    return ACTIVATIONS[validate.choice("activation", activation, ACTIVATIONS)]
 
 
 def sigmoid(a):

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import _validate as check
+from . import validate
 
 
 @dataclass
@@ -22,7 +22,7 @@ class Task:
     x : ndarray, shape (N, T, D)
     d : ndarray
         Targets in the shape :func:`rnnlib.forward` expects for ``targets``.
-    output, loss, targets : str
+    output, loss_name, targets : str
         Keyword arguments for :func:`rnnlib.forward`.
     baseline : float
         The loss of a trivial predictor that ignores the input (to beat).
@@ -32,15 +32,15 @@ class Task:
     x: np.ndarray
     d: np.ndarray
     output: str
-    loss: str
+    loss_name: str
     targets: object
     baseline: float
     name: str
 
     @property
     def model(self) -> dict:
-        """``{"output", "loss", "targets"}`` to pass on to :func:`rnnlib.forward`."""
-        return {"output": self.output, "loss": self.loss, "targets": self.targets}
+        """``{"output", "loss_name", "targets"}`` to pass on to :func:`rnnlib.forward`."""
+        return {"output": self.output, "loss_name": self.loss_name, "targets": self.targets}
 
     @property
     def D(self):
@@ -48,7 +48,7 @@ class Task:
 
     @property
     def O(self):
-        return self.d.shape[-1] if self.loss == "squared" else int(self._n_classes)
+        return self.d.shape[-1] if self.loss_name == "squared" else int(self._n_classes)
 
     _n_classes: int = 0
 
@@ -63,9 +63,9 @@ def adding_problem(n, T, rng) -> Task:
 
     Returns a Task with x (n, T, 2), d (n, 1), ``targets="last"``, linear output, squared loss.
     """
-    n = check.positive_int("n", n)
-    T = check.positive_int("T", T, minimum=2)
-    rng = check.generator("rng", rng)
+    n = validate.positive_int("n", n)
+    T = validate.positive_int("T", T, minimum=2)
+    rng = validate.generator("rng", rng)
     values = rng.uniform(0.0, 1.0, size=(n, T))
     half = T // 2
     first = rng.integers(0, half, size=n)
@@ -89,10 +89,10 @@ def remember_symbol(n, gap, n_symbols, rng) -> Task:
     Returns a Task with x (n, gap + 2, n_symbols + 1), labels d (n,), ``targets="last"``,
     softmax output, cross-entropy loss.
     """
-    n = check.positive_int("n", n)
-    gap = check.positive_int("gap", gap, minimum=0)
-    n_symbols = check.positive_int("n_symbols", n_symbols, minimum=2)
-    rng = check.generator("rng", rng)
+    n = validate.positive_int("n", n)
+    gap = validate.positive_int("gap", gap, minimum=0)
+    n_symbols = validate.positive_int("n_symbols", n_symbols, minimum=2)
+    rng = validate.generator("rng", rng)
     T = gap + 2
     labels = rng.integers(0, n_symbols, size=n)
     x = np.zeros((n, T, n_symbols + 1))
@@ -112,13 +112,13 @@ def noisy_sine(n, T, rng, noise=0.1, omega=(0.1, 0.5)) -> Task:
 
     Returns a Task with x (n, T, 1), d (n, T, 1), ``targets="all"``, linear output, squared loss.
     """
-    n = check.positive_int("n", n)
-    T = check.positive_int("T", T)
-    rng = check.generator("rng", rng)
-    noise = check.real("noise", noise, minimum=0.0)
+    n = validate.positive_int("n", n)
+    T = validate.positive_int("T", T)
+    rng = validate.generator("rng", rng)
+    noise = validate.real("noise", noise, minimum=0.0)
     if not isinstance(omega, (tuple, list)) or len(omega) != 2:
         raise ValueError(f"omega must be a pair (low, high) of angular frequencies; got {omega!r}")
-    lo, hi = (check.real("omega", w, minimum=0.0) for w in omega)
+    lo, hi = (validate.real("omega", w, minimum=0.0) for w in omega)
     if lo > hi:
         raise ValueError(f"omega must be (low, high) with low <= high; got {omega!r}")
     w = rng.uniform(lo, hi, size=(n, 1))

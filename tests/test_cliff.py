@@ -75,7 +75,7 @@ def test_descent_needs_a_threshold_with_clipping():
 
 
 def _exploding_problem():
-    params = rl.init_params(2, 6, 1, 3, recurrent="gaussian_spectral", scale=1.8)
+    params = rl.init_params(2, 6, 1, rng=3, recurrent="gaussian_spectral", scale=1.8)
     task = rl.adding_problem(4, 12, 5)
     fp = rl.forward(params, task.x, task.d, activation="tanh", **task.model)
     return params, fp

@@ -19,7 +19,7 @@ def problem(activation, output, loss, seed=3, N=2, T=4, D=2, H=3, O=3, h0_mode="
     params = make_params(rng, D, H, O, scale=scale, h0_mode=h0_mode)
     x = rng.standard_normal((N, T, D))
     d = make_targets(rng, N, T, O, loss)
-    fp = rnnlib.forward(params, x, d, activation=activation, output=output, loss=loss)
+    fp = rnnlib.forward(params, x, d, activation=activation, output=output, loss_name=loss)
     if activation == "relu":
         assert np.min(np.abs(fp.a)) > 1e-3  # the seed keeps finite differences away from the kink
     return params, x, d, fp
@@ -59,7 +59,7 @@ def test_each_loss_term_equals_central_differences_of_that_loss_alone(activation
             assert rel_err(c.by_loss[name][t], numeric[name]) < 1e-7, (t, name)
         assert rel_err(c.h0[t], numeric["h0"]) < 1e-7, t
         # And rnnlib agrees with itself when asked for that loss term through a mask.
-        g_t = rnnlib.loss_and_gradients(params, x, d, activation=activation, output=output, loss=loss,
+        g_t = rnnlib.loss_and_gradients(params, x, d, activation=activation, output=output, loss_name=loss,
                                         targets=only_t)[1]
         for name in NAMES:
             assert_allclose(c.by_loss[name][t], getattr(g_t, name), rtol=1e-12, atol=1e-14)
@@ -169,7 +169,7 @@ def test_immediate_derivative_differs_from_the_total_derivative():
 
 def test_contributions_and_immediate_derivative_refuse_bad_arguments():
     params, x, d, fp = problem("tanh", "linear", "squared")
-    with pytest.raises(ValueError, match="fp must be a ForwardPass computed with targets"):
+    with pytest.raises(ValueError, match="fp has no loss"):
         rnnlib.contributions(params, rnnlib.forward(params, x))
     with pytest.raises(ValueError, match="t must be an integer >= 1"):
         rnnlib.immediate_derivative(params, fp, 0)

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import rnnlib as rl
-from rnnlib.truncation import bias_by_k2, relative_gradient_error
+from rnnlib.params import relative_gradient_error
 from rnnlib.course.explorers.truncation import TruncationModel, truncation_explorer
 from rnnlib.course.widgets import Explorer
 
@@ -12,33 +12,6 @@ def _problem(rho=0.9, T=30):
     task = rl.noisy_sine(2, T, rng=3)
     params = rl.init_params(1, 8, 1, rng=4, recurrent="gaussian_spectral", scale=rho)
     return params, task
-
-
-def test_relative_gradient_error_is_zero_for_equal_and_one_for_zero_gradients():
-    params, task = _problem()
-    _, g = rl.loss_and_gradients(params, task.x, task.d, **task.model)
-    assert relative_gradient_error(g, g) == 0.0
-    assert relative_gradient_error(g.zeros_like(), g) == pytest.approx(1.0)
-    doubled = g.copy()
-    for _, a in doubled.items():
-        a *= 2.0
-    assert relative_gradient_error(doubled, g) == pytest.approx(1.0)
-
-
-def test_relative_gradient_error_refuses_zero_reference_and_other_types():
-    params, _ = _problem()
-    with pytest.raises(ValueError, match="non-zero"):
-        relative_gradient_error(params, params.zeros_like())
-    with pytest.raises(ValueError, match="RNNParams"):
-        relative_gradient_error({"W_s": 1}, params)
-
-
-def test_bias_vanishes_when_k2_covers_the_sequence_and_shrinks_with_k2():
-    params, task = _problem(rho=0.8, T=30)
-    errors, cosines = bias_by_k2(params, task.x, task.d, [1, 4, 16, 30], **task.model)
-    assert errors[-1] < 1e-12 and cosines[-1] == pytest.approx(1.0, abs=1e-12)
-    assert np.all(np.diff(errors) < 0)
-    assert np.all(cosines <= 1 + 1e-12)
 
 
 def test_truncated_gradient_is_the_sum_of_the_kept_steps_contributions():

@@ -37,7 +37,7 @@ def test_numerical_gradient_of_a_quadratic(rng):
     b = rng.standard_normal(3)
     x = rng.standard_normal(3)
     x_before = x.copy()
-    g = rnnlib.numerical_gradient(lambda: float(x @ A @ x + b @ x), x, h=1e-3)
+    g = rnnlib.numerical_gradient(lambda: float(x @ A @ x + b @ x), x, eps=1e-3)
     assert_allclose(g, (A + A.T) @ x + b, rtol=1e-9)
     assert_allclose(x, x_before, rtol=0)  # every entry restored
 
@@ -54,8 +54,8 @@ def test_numerical_gradient_refuses_arrays_it_cannot_perturb():
         rnnlib.numerical_gradient(lambda: 0.0, [1.0, 2.0])
     with pytest.raises(ValueError, match="x must be a float64 numpy array"):
         rnnlib.numerical_gradient(lambda: 0.0, np.zeros(2, dtype=np.float32))
-    with pytest.raises(ValueError, match="h must be"):
-        rnnlib.numerical_gradient(lambda: 0.0, np.zeros(2), h=0.0)
+    with pytest.raises(ValueError, match="eps must be"):
+        rnnlib.numerical_gradient(lambda: 0.0, np.zeros(2), eps=0.0)
 
 
 @pytest.mark.parametrize("output,loss", [("linear", "squared"), ("softmax", "cross_entropy")])
@@ -63,7 +63,7 @@ def test_numerical_gradients_match_an_independent_finite_difference(output, loss
     params = make_params(rng, 2, 3, 2, h0_mode="trainable")
     x = rng.standard_normal((2, 4, 2))
     d = make_targets(rng, 2, 4, 2, loss)
-    num = rnnlib.numerical_gradients(params, x, d, output=output, loss=loss)
+    num = rnnlib.numerical_gradients(params, x, d, output=output, loss_name=loss)
     P = as_dict(params)
     mask = np.ones((2, 4), dtype=bool)
     ref = fd_param_gradients(lambda Q: total_loss(Q, x, d, mask, "tanh", output, loss), P, NAMES + ("h0",))
@@ -187,7 +187,7 @@ def test_numerical_delta_works_for_cross_entropy_and_a_given_h0(rng):
     x = rng.standard_normal((2, 4, 2))
     d = rng.integers(0, 3, size=(2, 4))
     h0 = rng.standard_normal((2, 3))
-    model = dict(output="softmax", loss="cross_entropy", h0=h0)
+    model = dict(output="softmax", loss_name="cross_entropy", h0=h0)
     res = rnnlib.backward(params, rnnlib.forward(params, x, d, **model))
     for k in range(5):
         assert rel_err(rnnlib.numerical_delta(params, x, d, k, **model), res.delta[:, k]) < 1e-7, k

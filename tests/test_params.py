@@ -61,3 +61,26 @@ def test_replace_returns_a_validated_copy():
     with pytest.raises(ValueError, match="h0 must be zeros"):
         p.replace(h0=np.ones(3))
     assert_allclose(make("trainable").replace(h0=np.ones(3)).h0, np.ones(3), rtol=0)
+
+
+def gradient():
+    rng = np.random.default_rng(1)
+    params = make("trainable", h0=rng.standard_normal(3))
+    x, d = rng.standard_normal((2, 5, 2)), rng.standard_normal((2, 5, 4))
+    return rnnlib.loss_and_gradients(params, x, d)[1]
+
+
+def test_relative_gradient_error_is_zero_for_equal_and_one_for_zero_gradients():
+    g = gradient()
+    assert rnnlib.relative_gradient_error(g, g) == 0.0
+    assert rnnlib.relative_gradient_error(g.zeros_like(), g) == pytest.approx(1.0)
+    doubled = g.replace(**{name: 2.0 * value for name, value in g.items()})  # built without the algebra
+    assert rnnlib.relative_gradient_error(doubled, g) == pytest.approx(1.0)
+
+
+def test_relative_gradient_error_refuses_zero_reference_and_other_types():
+    params = make()
+    with pytest.raises(ValueError, match="non-zero"):
+        rnnlib.relative_gradient_error(params, params.zeros_like())
+    with pytest.raises(ValueError, match="RNNParams"):
+        rnnlib.relative_gradient_error({"W_s": 1}, params)

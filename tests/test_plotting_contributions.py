@@ -10,7 +10,7 @@ from rnnlib.course.plotting.contributions import plot_contributions, plot_step_s
 
 @pytest.fixture
 def contribs(rng):
-    params = rl.init_params(2, 3, 1, rng, recurrent="gaussian_sigma", scale=0.9)
+    params = rl.init_params(2, 3, 1, rng=rng, recurrent="gaussian_sigma", scale=0.9)
     x = rng.standard_normal((2, 5, 2))
     d = rng.standard_normal((2, 5, 1))
     fp = rl.forward(params, x, d)

@@ -11,7 +11,7 @@ from rnnlib.course.plotting.gradients import eigenvalue_plane, gradient_by_step,
 @pytest.fixture(scope="module")
 def norms():
     rng = np.random.default_rng(0)
-    params = rl.init_params(1, 4, 1, rng, recurrent="gaussian_sigma", scale=0.9)
+    params = rl.init_params(1, 4, 1, rng=rng, recurrent="gaussian_sigma", scale=0.9)
     fp = rl.forward(params, rng.standard_normal((1, 8, 1)))
     return rl.jacobian_norms(params, fp)
 

@@ -100,7 +100,7 @@ def test_step_backward_matches_analytic_formula_and_central_differences(rng):
     h_prev = rng.standard_normal((2, 4))
     dh = rng.standard_normal((2, 4))
     _, cache = rnnlib.step_forward(params, x_t, h_prev, activation="tanh")
-    out = rnnlib.step_backward(params, dh, cache)
+    dh_prev, dx, dW_x_out, dW_s_out, db_h_out = rnnlib.step_backward(params, dh, cache)
     # The formulas, per sequence n with column vectors: ∂L/∂a = (1 − tanh²(a)) ⊙ δ,
     # ∂L/∂h_{t−1} = W_sᵀ ∂L/∂a, ∂L/∂x_t = W_xᵀ ∂L/∂a, ∂L/∂W_s = Σ_n ∂L/∂a h_{t−1}ᵀ, ...
     P = as_dict(params)
@@ -109,22 +109,22 @@ def test_step_backward_matches_analytic_formula_and_central_differences(rng):
     for n in range(2):
         a = W_s @ h_prev[n] + W_x @ x_t[n] + P["b_h"]
         da = (1.0 - np.tanh(a) ** 2) * dh[n]
-        assert_allclose(out["dh_prev"][n], W_s.T @ da, rtol=1e-13)
-        assert_allclose(out["dx"][n], W_x.T @ da, rtol=1e-13)
+        assert_allclose(dh_prev[n], W_s.T @ da, rtol=1e-13)
+        assert_allclose(dx[n], W_x.T @ da, rtol=1e-13)
         dW_s += np.outer(da, h_prev[n])
         dW_x += np.outer(da, x_t[n])
         db_h += da
-    assert_allclose(out["W_s"], dW_s, rtol=1e-13)
-    assert_allclose(out["W_x"], dW_x, rtol=1e-13)
-    assert_allclose(out["b_h"], db_h, rtol=1e-13)
+    assert_allclose(dW_s_out, dW_s, rtol=1e-13)
+    assert_allclose(dW_x_out, dW_x, rtol=1e-13)
+    assert_allclose(db_h_out, db_h, rtol=1e-13)
 
     # The same numbers as derivatives of the scalar Σ dh ⊙ h_t, by central differences.
     def scalar(W_s=W_s, h_prev=h_prev, x_t=x_t):
         return float(np.sum(dh * np.tanh(h_prev @ W_s.T + x_t @ W_x.T + P["b_h"])))
 
-    assert rel_err(out["W_s"], central_difference(lambda W: scalar(W_s=W), W_s)) < 1e-8
-    assert rel_err(out["dh_prev"], central_difference(lambda h: scalar(h_prev=h), h_prev)) < 1e-8
-    assert rel_err(out["dx"], central_difference(lambda v: scalar(x_t=v), x_t)) < 1e-8
+    assert rel_err(dW_s_out, central_difference(lambda W: scalar(W_s=W), W_s)) < 1e-8
+    assert rel_err(dh_prev, central_difference(lambda h: scalar(h_prev=h), h_prev)) < 1e-8
+    assert rel_err(dx, central_difference(lambda v: scalar(x_t=v), x_t)) < 1e-8
 
 
 @pytest.mark.parametrize("activation", ACTIVATIONS)
@@ -132,11 +132,11 @@ def test_step_backward_uses_the_derivative_of_each_activation(activation, rng):
     params = make_params(rng, 2, 3, 1)
     x_t, h_prev, dh = rng.standard_normal((1, 2)), rng.standard_normal((1, 3)), rng.standard_normal((1, 3))
     h_t, cache = rnnlib.step_forward(params, x_t, h_prev, activation=activation)
-    out = rnnlib.step_backward(params, dh, cache)
+    *_, db_h = rnnlib.step_backward(params, dh, cache)
     a = cache[2]
     fp = {"tanh": 1 - np.tanh(a) ** 2, "sigmoid": h_t * (1 - h_t), "relu": (a > 0) * 1.0,
           "identity": np.ones_like(a)}[activation]
-    assert_allclose(out["b_h"], (fp * dh)[0], rtol=1e-14)
+    assert_allclose(db_h, (fp * dh)[0], rtol=1e-14)
 
 
 # --- the forward pass against an independent implementation ----------------------------------------
@@ -151,7 +151,7 @@ def test_forward_matches_reference_forward_pass(N, T, D, H, O, activation, model
     params = make_params(rng, D, H, O, h0_mode="trainable")
     x = rng.standard_normal((N, T, D))
     d = make_targets(rng, N, T, O, loss)
-    fp = rnnlib.forward(params, x, d, activation=activation, output=output, loss=loss)
+    fp = rnnlib.forward(params, x, d, activation=activation, output=output, loss_name=loss)
     P = as_dict(params)
     a, h = forward_states(P, x, activation)
     assert_allclose(fp.a, a, rtol=1e-12, atol=1e-13)
@@ -222,7 +222,7 @@ def test_full_bptt_matches_central_differences(activation, output, loss, targets
     assume(all(np.max(np.abs(g)) >= RESOLVABLE * max(1.0, L) for g in numeric.values()))
 
     fp = rnnlib.forward(params, x, target_argument(d_dense, targets, loss), activation=activation, output=output,
-                        loss=loss, targets=targets)
+                        loss_name=loss, targets=targets)
     res = rnnlib.backward(params, fp)
     assert fp.loss == pytest.approx(L, rel=1e-12)
     assert params.names() == NAMES + ("h0",)
@@ -253,9 +253,9 @@ def test_linear_output_with_cross_entropy_is_refused(rng):
     params = make_params(rng, 2, 3, 2)
     x = rng.standard_normal((1, 3, 2))
     with pytest.raises(ValueError, match="cross_entropy.*output"):
-        rnnlib.forward(params, x, np.zeros((1, 3), dtype=int), output="linear", loss="cross_entropy")
+        rnnlib.forward(params, x, np.zeros((1, 3), dtype=int), output="linear", loss_name="cross_entropy")
     with pytest.raises(ValueError, match="output"):
-        rnnlib.loss_and_gradients(params, x, np.zeros((1, 3), dtype=int), output="linear", loss="cross_entropy")
+        rnnlib.loss_and_gradients(params, x, np.zeros((1, 3), dtype=int), output="linear", loss_name="cross_entropy")
 
 
 @pytest.mark.parametrize("activation", ACTIVATIONS)
@@ -273,7 +273,7 @@ def test_gradient_wrt_given_h0_argument_matches_central_differences(activation, 
         assert np.min(np.abs(a)) > 1e-3  # this seed keeps clear of the kink
     mask = np.ones((N, T), dtype=bool)
     numeric = central_difference(lambda v: total_loss(P, x, d, mask, activation, output, loss, h0=v), h0, FD_STEP)
-    res = rnnlib.backward(params, rnnlib.forward(params, x, d, activation=activation, output=output, loss=loss,
+    res = rnnlib.backward(params, rnnlib.forward(params, x, d, activation=activation, output=output, loss_name=loss,
                                                  h0=h0))
     assert res.dh0.shape == (N, H)
     assert rel_err(res.dh0, numeric) < 1e-7

@@ -12,7 +12,7 @@ import rnnlib
 def test_adding_problem_shapes_and_markers(T):
     task = rnnlib.adding_problem(500, T, 0)
     assert task.x.shape == (500, T, 2) and task.d.shape == (500, 1)
-    assert task.model == {"output": "linear", "loss": "squared", "targets": "last"}
+    assert task.model == {"output": "linear", "loss_name": "squared", "targets": "last"}
     assert task.D == 2 and task.O == 1
     values, markers = task.x[..., 0], task.x[..., 1]
     assert np.all((values >= 0) & (values < 1))
@@ -53,7 +53,7 @@ def test_remember_symbol_shapes_and_targets():
     task = rnnlib.remember_symbol(n, gap, k, 0)
     T = gap + 2
     assert task.x.shape == (n, T, k + 1) and task.d.shape == (n,)
-    assert task.model == {"output": "softmax", "loss": "cross_entropy", "targets": "last"}
+    assert task.model == {"output": "softmax", "loss_name": "cross_entropy", "targets": "last"}
     assert task.O == k and task.D == k + 1
     # Step 1 shows the symbol one-hot; the label is that symbol.
     assert_allclose(task.x[:, 0, :k].sum(axis=1), 1.0)
@@ -81,7 +81,7 @@ def test_noisy_sine_shapes_and_targets():
     n, T = 50, 12
     task = rnnlib.noisy_sine(n, T, 3, noise=0.0)
     assert task.x.shape == (n, T, 1) and task.d.shape == (n, T, 1)
-    assert task.model == {"output": "linear", "loss": "squared", "targets": "all"}
+    assert task.model == {"output": "linear", "loss_name": "squared", "targets": "all"}
     # Without noise the target at step t is the input at step t + 1: predict the next value.
     assert_allclose(task.d[:, :-1], task.x[:, 1:], rtol=0)
     # Each sequence is a sine: x_{t+1} = 2 cos(ω) x_t − x_{t−1} (the recurrence of a sampled sine).

@@ -57,7 +57,7 @@ def test_sgd_step_updates_a_trainable_h0():
 
 def test_a_few_steps_of_sgd_reduce_the_loss_on_a_fixed_batch():
     task = rnnlib.noisy_sine(16, 10, 0)
-    params = rnnlib.init_params(1, 6, 1, 1)
+    params = rnnlib.init_params(1, 6, 1, rng=1)
     before = as_dict(params)
     history = rnnlib.train(params, task, steps=30, lr=0.05)
     assert not history.diverged and history.updates == 30
@@ -71,7 +71,7 @@ def test_a_few_steps_of_sgd_reduce_the_loss_on_a_fixed_batch():
 
 def test_training_follows_the_momentum_recursion():
     task = rnnlib.adding_problem(8, 5, 3)
-    params = rnnlib.init_params(2, 4, 1, 4, h0_mode="trainable")
+    params = rnnlib.init_params(2, 4, 1, rng=4, h0_mode="trainable")
     history = rnnlib.train(params, task, steps=4, lr=0.1, momentum=0.8)
     # The same four updates by hand: v ← μ v − lr g, θ ← θ + v.
     P = {name: np.array(getattr(params, name)) for name in params.names()}
@@ -91,7 +91,7 @@ def test_training_follows_the_momentum_recursion():
 
 def test_clipping_is_recorded_and_applied_once_per_update():
     task = rnnlib.adding_problem(8, 6, 4)
-    params = rnnlib.init_params(2, 4, 1, 5, recurrent="orthogonal", scale=1.5)
+    params = rnnlib.init_params(2, 4, 1, rng=5, recurrent="orthogonal", scale=1.5)
     L, g = rnnlib.loss_and_gradients(params, task.x, task.d, **task.model)
     norm = np.sqrt(sum(np.sum(getattr(g, n) ** 2) for n in NAMES))
     theta = norm / 10
@@ -109,7 +109,7 @@ def test_clipping_is_recorded_and_applied_once_per_update():
 @pytest.mark.parametrize("mode", ["norm", "parameter_norm", "value"])
 def test_every_clipping_mode_can_be_used_in_training(mode):
     task = rnnlib.adding_problem(8, 6, 4)
-    params = rnnlib.init_params(2, 4, 1, 5, recurrent="identity", scale=1.0)
+    params = rnnlib.init_params(2, 4, 1, rng=5, recurrent="identity", scale=1.0)
     history = rnnlib.train(params, task, steps=5, lr=0.1, clip_mode=mode, threshold=1e-3, activation="relu")
     assert history.clipped == [True] * 5
     assert len(history.grad_norm) == 5 and all(n > 1e-3 for n in history.grad_norm)
@@ -118,7 +118,7 @@ def test_every_clipping_mode_can_be_used_in_training(mode):
 def test_divergent_training_stops_with_diverged_flag_and_no_warning():
     # IRNN with an identity scale of 3 and a huge learning rate: the numbers overflow (pitfall 7).
     task = rnnlib.adding_problem(16, 6, 0)
-    params = rnnlib.init_params(2, 4, 1, 1, recurrent="identity", scale=3.0)
+    params = rnnlib.init_params(2, 4, 1, rng=1, recurrent="identity", scale=3.0)
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # any RuntimeWarning (overflow, invalid) fails the test
         history = rnnlib.train(params, task, steps=30, lr=1e6, activation="relu")
@@ -132,14 +132,14 @@ def test_divergent_training_stops_with_diverged_flag_and_no_warning():
 
 def test_stable_training_does_not_report_divergence():
     task = rnnlib.adding_problem(16, 6, 0)
-    params = rnnlib.init_params(2, 4, 1, 1, recurrent="identity", scale=1.0)
+    params = rnnlib.init_params(2, 4, 1, rng=1, recurrent="identity", scale=1.0)
     history = rnnlib.train(params, task, steps=10, lr=0.01, activation="relu")
     assert not history.diverged and history.diverged_at is None
     assert all(np.isfinite(history.loss))
 
 
 def test_training_on_a_sampler_draws_a_new_batch_every_step_reproducibly():
-    params = rnnlib.init_params(2, 4, 1, 2)
+    params = rnnlib.init_params(2, 4, 1, rng=2)
     seen = []
 
     def sampler(rng):
@@ -160,7 +160,7 @@ def test_training_on_a_sampler_draws_a_new_batch_every_step_reproducibly():
 
 def test_training_with_truncated_bptt_updates_every_k1_steps():
     task = rnnlib.noisy_sine(4, 10, 1)
-    params = rnnlib.init_params(1, 4, 1, 3)
+    params = rnnlib.init_params(1, 4, 1, rng=3)
     steps_seen = []
     history = rnnlib.train(params, task, steps=2, lr=0.05, k1=3, k2=5,
                            callback=lambda step, p, h: steps_seen.append(step))

@@ -75,7 +75,7 @@ def random_problem(seed, N, T, D, H, O, activation, loss, targets, h0_mode="trai
 def test_truncated_equals_full_when_k2_covers_sequence(activation, output, loss, targets):
     T = 6
     params, x, d, targets = random_problem(1, 2, T, 2, 3, 3, activation, loss, targets)
-    model = dict(activation=activation, output=output, loss=loss, targets=targets)
+    model = dict(activation=activation, output=output, loss_name=loss, targets=targets)
     d_arg = target_argument(d, targets, loss)
     L, full = rnnlib.loss_and_gradients(params, x, d_arg, **model)
     for k2 in (T, T + 3):
@@ -129,7 +129,7 @@ def test_truncated_matches_brute_force_on_random_problems(N, T, D, H, O, k1_frac
     mask = mask_of(targets, N, T)
     want = brute_force_truncated(P, x, d, mask, activation, output, loss, k1, k2)
     res = rnnlib.truncated_bptt(params, x, target_argument(d, targets, loss), k1, k2, activation=activation,
-                                output=output, loss=loss, targets=targets)
+                                output=output, loss_name=loss, targets=targets)
     # Two exact formulas agree to rounding. A saturated softmax makes ∂E/∂o a difference of nearly
     # equal numbers in both, so a gradient that came out at 1e-7 of an O(1) loss carries an absolute
     # rounding error ~1e-14 from the cancellation: compare relative to the block, but never finer
@@ -277,7 +277,7 @@ def _flat(g):
 def test_randomized_truncation_is_unbiased_and_beats_deterministic_truncation():
     rng = np.random.default_rng(5)
     params = make_params(rng, 1, 2, 1)
-    params = params.replace(W_s=rnnlib.orthogonal(2, 3))  # ρ = σ_max = 1: long-range terms matter
+    params = params.replace(W_s=rnnlib.orthogonal(2, 1.0, 3))  # ρ = σ_max = 1: long-range terms matter
     x, d = rng.standard_normal((1, 6, 1)), rng.standard_normal((1, 6, 1))
     full = _flat(rnnlib.loss_and_gradients(params, x, d)[1])
     k1 = k2 = 2
@@ -367,3 +367,17 @@ def test_a_carried_state_gives_no_gradient_to_the_trainable_h0():
     for name in ALL:
         assert rel_err(getattr(res.grads, name), numeric[name]) < 1e-7, name
     assert np.all(res.grads.h0 == 0)
+
+
+def _sine_problem(rho=0.9, T=30):
+    task = rnnlib.noisy_sine(2, T, rng=3)
+    params = rnnlib.init_params(1, 8, 1, rng=4, recurrent="gaussian_spectral", scale=rho)
+    return params, task
+
+
+def test_bias_vanishes_when_k2_covers_the_sequence_and_shrinks_with_k2():
+    params, task = _sine_problem(rho=0.8, T=30)
+    errors, cosines = rnnlib.bias_by_k2(params, task.x, task.d, [1, 4, 16, 30], **task.model)
+    assert errors[-1] < 1e-12 and cosines[-1] == pytest.approx(1.0, abs=1e-12)
+    assert np.all(np.diff(errors) < 0)
+    assert np.all(cosines <= 1 + 1e-12)

@@ -1,4 +1,4 @@
-"""Bad input gets a clear ValueError that names the argument (rnnlib._validate and its callers).
+"""Bad input gets a clear ValueError that names the argument (rnnlib.validate and its callers).
 
 Each case calls a public function with one thing wrong and checks the message: it must name the
 argument, so that a student who passes x of shape (T, D) reads what to fix instead of a
@@ -24,7 +24,7 @@ X = np.zeros((N, T, D))
 D_SQ = np.zeros((N, T, O))
 LABELS = np.zeros((N, T), dtype=int)
 TASK = rnnlib.adding_problem(N, T, 0)
-PARAMS_ADD = rnnlib.init_params(2, H, 1, 0)
+PARAMS_ADD = rnnlib.init_params(2, H, 1, rng=0)
 
 
 def nan_at(shape, index, value=np.nan):
@@ -101,27 +101,27 @@ CASES = [
     # --- forward: model names and labels -------------------------------------------------------------
     ("activation unknown", fwd(activation="softplus"), r"activation must be one of .*got 'softplus'"),
     ("output unknown", fwd(output="sigmoid"), r"output must be one of \['linear', 'softmax'\]; got 'sigmoid'"),
-    ("loss unknown", fwd(loss="mse"), r"loss must be one of \['cross_entropy', 'squared'\]; got 'mse'"),
-    ("cross-entropy with linear output", fwd(d=LABELS, loss="cross_entropy"),
-     r"loss='cross_entropy' needs output='softmax'"),
-    ("label too large", fwd(d=np.array([[0, 1, 2], [0, 0, 0]]), output="softmax", loss="cross_entropy"),
+    ("loss unknown", fwd(loss_name="mse"), r"loss_name must be one of \['cross_entropy', 'squared'\]; got 'mse'"),
+    ("cross-entropy with linear output", fwd(d=LABELS, loss_name="cross_entropy"),
+     r"loss_name='cross_entropy' needs output='softmax'"),
+    ("label too large", fwd(d=np.array([[0, 1, 2], [0, 0, 0]]), output="softmax", loss_name="cross_entropy"),
      r"d must hold class labels in \[0, 2\) \(O = 2\); got values from 0 to 2"),
-    ("label negative", fwd(d=np.array([[0, -1, 0], [0, 0, 0]]), output="softmax", loss="cross_entropy"),
+    ("label negative", fwd(d=np.array([[0, -1, 0], [0, 0, 0]]), output="softmax", loss_name="cross_entropy"),
      r"d must hold class labels in \[0, 2\)"),
-    ("label negative, last", fwd(d=np.array([0, -1]), output="softmax", loss="cross_entropy", targets="last"),
+    ("label negative, last", fwd(d=np.array([0, -1]), output="softmax", loss_name="cross_entropy", targets="last"),
      r"d must hold class labels in \[0, 2\)"),
-    ("label fractional", fwd(d=np.array([[0, 0.5, 0], [0, 0, 0]]), output="softmax", loss="cross_entropy"),
-     r"d must hold integer class labels for loss='cross_entropy'; got dtype float64"),
-    ("label NaN at a target", fwd(d=np.array([[0, np.nan, 0], [0, 0, 0]]), output="softmax", loss="cross_entropy"),
+    ("label fractional", fwd(d=np.array([[0, 0.5, 0], [0, 0, 0]]), output="softmax", loss_name="cross_entropy"),
+     r"d must hold integer class labels for loss_name='cross_entropy'; got dtype float64"),
+    ("label NaN at a target", fwd(d=np.array([[0, np.nan, 0], [0, 0, 0]]), output="softmax", loss_name="cross_entropy"),
      r"d must hold integer class labels"),
-    ("label boolean, last", fwd(d=np.zeros(N, dtype=bool), output="softmax", loss="cross_entropy", targets="last"),
+    ("label boolean, last", fwd(d=np.zeros(N, dtype=bool), output="softmax", loss_name="cross_entropy", targets="last"),
      r"d must hold integer class labels"),
-    ("labels one-hot instead of integers", fwd(d=np.zeros((N, T, O)), output="softmax", loss="cross_entropy"),
+    ("labels one-hot instead of integers", fwd(d=np.zeros((N, T, O)), output="softmax", loss_name="cross_entropy"),
      r"d must have shape \(N, T\) = \(2, 3\) of class labels"),
-    ("labels for last with time axis", fwd(d=LABELS, output="softmax", loss="cross_entropy", targets="last"),
+    ("labels for last with time axis", fwd(d=LABELS, output="softmax", loss_name="cross_entropy", targets="last"),
      r"d must have 1 dimensions \(N=2,\)"),
     # Regression: np.where(mask, d, 0) in prepare_targets raised numpy's DTypePromotionError.
-    ("labels as strings", fwd(d=np.full((N, T), "a"), output="softmax", loss="cross_entropy"), r"\bd must"),
+    ("labels as strings", fwd(d=np.full((N, T), "a"), output="softmax", loss_name="cross_entropy"), r"\bd must"),
 
     # --- step functions and backward -----------------------------------------------------------------
     ("step x_t wrong D", lambda: rnnlib.step_forward(PARAMS, np.zeros((N, 1)), np.zeros((N, H))),
@@ -177,25 +177,25 @@ CASES = [
     ("rescale nilpotent", lambda: rnnlib.rescale_to_spectral_radius(np.array([[0.0, 1.0], [0.0, 0.0]]), 1.0),
      r"W must have a non-zero spectral radius"),
     ("rescale zero matrix", lambda: rnnlib.rescale_to_sigma_max(np.zeros((2, 2)), 1.0), r"W must be non-zero"),
-    ("rho negative", lambda: rnnlib.rescale_to_spectral_radius(np.eye(2), -1.0), r"rho must be >= 0.0"),
-    ("sigma NaN", lambda: rnnlib.rescale_to_sigma_max(np.eye(2), np.nan), r"sigma must be a finite real number"),
+    ("rescale scale negative", lambda: rnnlib.rescale_to_spectral_radius(np.eye(2), -1.0), r"scale must be >= 0.0"),
+    ("rescale scale NaN", lambda: rnnlib.rescale_to_sigma_max(np.eye(2), np.nan), r"scale must be a finite real number"),
     ("H zero", lambda: rnnlib.gaussian_spectral(0, 1.0, 0), r"H must be an integer >= 1; got 0"),
-    ("H float", lambda: rnnlib.orthogonal(2.5, 0), r"H must be an integer >= 1; got 2.5"),
-    ("gain negative", lambda: rnnlib.orthogonal(2, 0, gain=-1.0), r"gain must be >= 0.0"),
+    ("H float", lambda: rnnlib.orthogonal(2.5, 1.0, 0), r"H must be an integer >= 1; got 2.5"),
+    ("orthogonal scale negative", lambda: rnnlib.orthogonal(2, -1.0, 0), r"scale must be >= 0.0"),
     ("identity scale negative", lambda: rnnlib.identity(2, -1.0), r"scale must be >= 0.0"),
-    ("glorot fan_in zero", lambda: rnnlib.glorot(2, 0, 0), r"fan_in must be an integer >= 1"),
-    ("glorot rng None", lambda: rnnlib.glorot(2, 2, None), r"rng must be a non-negative integer seed"),
+    ("glorot fan_in zero", lambda: rnnlib.glorot((2, 0), 1.0, 0), r"shape\[1\] \(fan_in\) must be an integer >= 1"),
+    ("glorot rng None", lambda: rnnlib.glorot((2, 2), 1.0, None), r"rng must be a non-negative integer seed"),
     ("rng negative", lambda: rnnlib.gaussian_sigma(2, 1.0, -3), r"rng must be .*; got -3"),
     ("rng float", lambda: rnnlib.gaussian_sigma(2, 1.0, 1.5), r"rng must be .*; got 1.5"),
     ("rng bool", lambda: rnnlib.gaussian_sigma(2, 1.0, True), r"rng must be .*; got True"),
-    ("rng legacy RandomState", lambda: rnnlib.orthogonal(2, np.random.RandomState(0)), r"rng must be"),
-    ("init recurrent unknown", lambda: rnnlib.init_params(1, 2, 1, 0, recurrent="xavier"),
+    ("rng legacy RandomState", lambda: rnnlib.orthogonal(2, 1.0, np.random.RandomState(0)), r"rng must be"),
+    ("init recurrent unknown", lambda: rnnlib.init_params(1, 2, 1, rng=0, recurrent="xavier"),
      r"recurrent must be one of .*got 'xavier'"),
-    ("init scale negative", lambda: rnnlib.init_params(1, 2, 1, 0, scale=-0.5), r"scale must be >= 0.0"),
-    ("init D zero", lambda: rnnlib.init_params(0, 2, 1, 0), r"D must be an integer >= 1"),
-    ("init O zero", lambda: rnnlib.init_params(1, 2, 0, 0), r"O must be an integer >= 1"),
-    ("init rng None", lambda: rnnlib.init_params(1, 2, 1, None), r"rng must be"),
-    ("init h0_mode unknown", lambda: rnnlib.init_params(1, 2, 1, 0, h0_mode="random"), r"h0_mode must be one of"),
+    ("init scale negative", lambda: rnnlib.init_params(1, 2, 1, rng=0, scale=-0.5), r"scale must be >= 0.0"),
+    ("init D zero", lambda: rnnlib.init_params(0, 2, 1, rng=0), r"D must be an integer >= 1"),
+    ("init O zero", lambda: rnnlib.init_params(1, 2, 0, rng=0), r"O must be an integer >= 1"),
+    ("init rng None", lambda: rnnlib.init_params(1, 2, 1, rng=None), r"rng must be"),
+    ("init h0_mode unknown", lambda: rnnlib.init_params(1, 2, 1, rng=0, h0_mode="random"), r"h0_mode must be one of"),
     ("singular values of 1-D", lambda: rnnlib.singular_values(np.ones(3)), r"W must have 2 dimensions"),
 
     # --- tasks -----------------------------------------------------------------------------------------
@@ -276,7 +276,7 @@ def test_valid_inputs_of_other_integer_and_list_types_are_accepted():
     assert params.W_s.dtype == np.float64
     fp = rnnlib.forward(params, [[[1, 0], [0, 1], [1, 1]]] * 2, [[[0, 0]] * 3] * 2)
     assert np.isfinite(fp.loss)
-    assert rnnlib.orthogonal(np.int64(3), np.uint8(4)).shape == (3, 3)
+    assert rnnlib.orthogonal(np.int64(3), 1.0, np.uint8(4)).shape == (3, 3)
     # Integer-valued float labels are fine for cross-entropy.
     assert np.isfinite(rnnlib.loss(params, np.zeros((2, 3, 2)), np.ones((2, 3)), output="softmax",
-                                   loss="cross_entropy"))
+                                   loss_name="cross_entropy"))

@@ -26,7 +26,7 @@ from typing import Callable, Sequence
 
 import matplotlib.pyplot as plt
 
-from rnnlib import _validate as check
+from rnnlib import validate
 from .plotting import STYLE, to_png
 
 
@@ -91,7 +91,7 @@ class Explorer:
         self.alt = alt
         self.caption = caption
         self.figsize = figsize
-        self.dpi = check.positive_int("dpi", dpi, minimum=20)
+        self.dpi = validate.positive_int("dpi", dpi, minimum=20)
         self.values = {c.name: c.values[len(c.values) // 2] for c in self.controls}
         if initial:
             for name, value in initial.items():

@@ -24,7 +24,7 @@ _CASES = (("all", 4, 6, 2, 3), ("last", 4, 6, 2, 3), ("all", 3, 9, 1, 1), ("last
 
 def _case(targets, N, T, O, D, seed):
     rng = np.random.default_rng(seed)
-    params = init_params(D, 5, O, rng, recurrent="orthogonal", scale=0.9)
+    params = init_params(D, 5, O, rng=rng, recurrent="orthogonal", scale=0.9)
     x = rng.standard_normal((N, T, D))
     d = rng.standard_normal((N, T, O)) if targets == "all" else rng.standard_normal((N, O))
     fp = forward(params, x, d, targets=targets)

@@ -21,7 +21,7 @@ def _returned_none(got):
 
 def _problem(seed, T, D, H, O, targets):
     rng = np.random.default_rng(seed)
-    params = init_params(D, H, O, rng, recurrent="gaussian_sigma", scale=0.9)
+    params = init_params(D, H, O, rng=rng, recurrent="gaussian_sigma", scale=0.9)
     params = params.replace(b_h=0.1 * rng.standard_normal(H), b_y=0.1 * rng.standard_normal(O))
     x = rng.standard_normal((1, T, D))
     d = rng.standard_normal((1, T, O))
@@ -42,8 +42,8 @@ def _output_cases():
     cases = []
     for i, (T, D, H, O, targets, text) in enumerate(_SIZES):
         params, x, d, fp, res = _problem(300 + i, T, D, H, O, targets)
-        dL_do = fp._dO[:, 0, :].copy()  # (T, O): ∂L/∂o_t, zero where there is no target
-        h = fp._h[1:, 0, :].copy()  # (T, H): h_1..h_T
+        dL_do = fp.dO_tm[:, 0, :].copy()  # (T, O): ∂L/∂o_t, zero where there is no target
+        h = fp.h_tm[1:, 0, :].copy()  # (T, H): h_1..h_T
         cases.append(Case(text, {"h": h, "dL_do": dL_do}, res.grads.W_y))
     return cases
 
@@ -73,8 +73,8 @@ def _delta_cases():
     cases = []
     for i, (T, D, H, O, targets, text) in enumerate(_SIZES):
         params, x, d, fp, res = _problem(400 + i, T, D, H, O, targets)
-        fprime = fp.activation.df(fp._a[:, 0, :], fp._h[1:, 0, :])  # (T, H): f′(a_t)
-        dL_do = fp._dO[:, 0, :].copy()
+        fprime = fp.activation.df(fp.a_tm[:, 0, :], fp.h_tm[1:, 0, :])  # (T, H): f′(a_t)
+        dL_do = fp.dO_tm[:, 0, :].copy()
         kwargs = {"W_s": params.W_s.copy(), "W_y": params.W_y.copy(), "fprime": fprime, "dL_do": dL_do}
         cases.append(Case(text, kwargs, res.delta[0, 1:].copy()))
     return cases

@@ -45,7 +45,7 @@ def _cases():
     for i, (N, T, D, H, O, k, act) in enumerate(shapes):
         rng = np.random.default_rng(5500 + i)
         scale = 3.0 if act == "sigmoid" else 1.1  # large enough that the carried state matters
-        params = init_params(D, H, O, rng, recurrent="gaussian_spectral", scale=scale)
+        params = init_params(D, H, O, rng=rng, recurrent="gaussian_spectral", scale=scale)
         params = params.replace(b_h=0.3 * rng.standard_normal(H))
         x = rng.standard_normal((N, T, D))
         d = rng.standard_normal((N, T, O))

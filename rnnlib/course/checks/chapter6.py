@@ -84,7 +84,7 @@ def check_spectral_init(spectral_init, *, raise_on_failure=True):
 def _jacobian_case(seed, H, T, activation, t, k):
     rng = np.random.default_rng(seed)
     W_s = gaussian_spectral(H, rng.uniform(0.7, 1.3), rng)
-    params = RNNParams(glorot(H, 2, rng), W_s, glorot(1, H, rng), 0.1 * rng.standard_normal(H), np.zeros(1))
+    params = RNNParams(glorot((H, 2), 1.0, rng), W_s, glorot((1, H), 1.0, rng), 0.1 * rng.standard_normal(H), np.zeros(1))
     fp = forward(params, rng.standard_normal((1, T, 2)), activation=activation)
     fprime = fp.activation.df(fp.a[0], fp.h[0, 1:])  # (T, H): fprime[j-1] = f′(a_j)
     expected = _jacobian_product(params, fp, t, k)[0]

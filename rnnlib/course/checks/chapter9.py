@@ -35,7 +35,7 @@ def _cases():
              ("spectral radius 1.3", 2, 6, 1, 10, 2, 0.2, 1.0), ("one sequence", 1, 4, 3, 5, 1, 0.1, 0.2)]
     cases = []
     for description, D, H, O, T, N, lr, threshold in specs:
-        params = init_params(D, H, O, rng, recurrent="gaussian_spectral", scale=1.3 if "1.3" in description else 0.9)
+        params = init_params(D, H, O, rng=rng, recurrent="gaussian_spectral", scale=1.3 if "1.3" in description else 0.9)
         x, d = rng.standard_normal((N, T, D)), rng.standard_normal((N, T, O))
         expected = {"new": _step(params, x, d, lr, threshold),
                     "unclipped": _step(params, x, d, lr, threshold, mode=None),

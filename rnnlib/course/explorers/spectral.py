@@ -16,14 +16,14 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
-from rnnlib import _validate as check
+from rnnlib import validate
 from rnnlib.activations import get_activation
 from rnnlib.diagnostics import delta_norms, pascanu_bound
-from rnnlib.initialisation import glorot, sigma_max, spectral_radius
-from rnnlib.params import RNNParams
+from rnnlib.initialisation import sigma_max, spectral_radius
 from ..plotting.gradients import eigenvalue_plane, gradient_by_step
 from rnnlib.rnn import backward, forward
 from ..widgets import Control, Explorer
+from .model import MODES, ExplorerModel
 
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
@@ -36,38 +36,8 @@ def _power_of_ten(value, _pos):
     return "10" + str(int(round(np.log10(value)))).translate(_SUPERSCRIPT)
 
 
-#: What the "scale" control sets.
-MODES = ("ρ(W_s)", "σ_max(W_s)")
-
-
-class SpectralModel:
-    """The fixed network behind the explorer: everything but the scale of W_s is drawn once.
-
-    Parameters
-    ----------
-    H, T, N, D : int
-        Hidden size, sequence length, batch size, input size.
-    seed : int
-        Seeds the base matrix G (H, H), the input weights, read-out, inputs and targets.
-    """
-
-    def __init__(self, H=64, T=100, N=4, D=1, seed=0):
-        self.H, self.T, self.N, self.D = (check.positive_int(n, v) for n, v in
-                                          (("H", H), ("T", T), ("N", N), ("D", D)))
-        rng = np.random.default_rng(seed)
-        self.G = rng.standard_normal((self.H, self.H)) / np.sqrt(self.H)
-        self.rho_G = spectral_radius(self.G)
-        self.sigma_G = sigma_max(self.G)
-        self.W_x = glorot(self.H, self.D, rng)
-        self.W_y = glorot(1, self.H, rng)
-        self.x = rng.standard_normal((self.N, self.T, self.D))
-        self.d = rng.standard_normal((self.N, 1))
-
-    def W_s(self, scale, mode):
-        """G rescaled so that ρ(W_s) = scale (mode ``MODES[0]``) or σ_max(W_s) = scale (``MODES[1]``)."""
-        scale = check.real("scale", scale, minimum=0.0)
-        check.choice("mode", mode, MODES)
-        return self.G * (scale / (self.rho_G if mode == MODES[0] else self.sigma_G))
+class SpectralModel(ExplorerModel):
+    """The fixed network behind the explorer (:class:`~rnnlib.course.explorers.model.ExplorerModel`)."""
 
     def compute(self, scale, mode, activation):
         """Forward and backward pass for one setting; returns a dict of what the figure shows.
@@ -76,8 +46,8 @@ class SpectralModel:
         ``delta_norms`` (T+1,) = ‖∂L/∂h_k‖ averaged over the batch, ``bound`` (T+1,) =
         η^(T−k) ‖δ_T‖.
         """
-        W_s = self.W_s(scale, mode)
-        params = RNNParams(self.W_x, W_s, self.W_y, np.zeros(self.H), np.zeros(1))
+        params = self.params(scale, mode)
+        W_s = params.W_s
         fp = forward(params, self.x, self.d, activation=activation, targets="last")
         norms = delta_norms(backward(params, fp).delta)
         k = np.arange(self.T + 1)
@@ -111,7 +81,7 @@ def spectral_explorer(H=64, T=100, N=4, *, scales=(0.5, 0.75, 1.0, 1.25, 1.5), m
         ``len(scales) * len(modes) * len(activations)`` frames in the static twin (30 by default).
     """
     for mode in modes:
-        check.choice("modes", mode, MODES)
+        validate.choice("modes", mode, MODES)
     for act in activations:
         get_activation(act)
     model = SpectralModel(H=H, T=T, N=N, seed=seed)

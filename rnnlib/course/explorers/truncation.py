@@ -13,50 +13,28 @@ measured gap between the two, ‖g_trunc − g_full‖ / ‖g_full‖ and their 
 parameter. The controls are k2 and the spectral radius ρ(W_s); W_s is always the same
 random Gaussian matrix rescaled, so only its size changes between frames.
 
-The gap is measured by :func:`rnnlib.relative_gradient_error`.
+The gap is measured by :func:`rnnlib.params.relative_gradient_error`.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from rnnlib import _validate as check
-from rnnlib.clipping import cosine
-from rnnlib.initialisation import glorot, spectral_radius
-from rnnlib.params import RNNParams
+from rnnlib import validate
+from rnnlib.params import cosine, relative_gradient_error
 from ..plotting.truncation import step_contributions
 from rnnlib.rnn import backward, forward
-from rnnlib.truncation import relative_gradient_error, truncated_bptt
+from rnnlib.truncation import truncated_bptt
 from ..widgets import Control, Explorer
+from .model import ExplorerModel
 
 
-class TruncationModel:
-    """The fixed network behind the explorer: everything but the scale of W_s is drawn once.
-
-    Parameters
-    ----------
-    H, T, N, D : int
-        Hidden size, sequence length (the loss sits at step T), batch size, input size.
-    activation : str
-    seed : int
-        Seeds the base matrix G (H, H), the input and output weights, the inputs and the targets.
-    """
+class TruncationModel(ExplorerModel):
+    """The fixed network behind the explorer (:class:`~rnnlib.course.explorers.model.ExplorerModel`),
+    with its activation; :meth:`params` (rho) rescales G to spectral radius ``rho``."""
 
     def __init__(self, H=64, T=100, N=4, D=1, activation="tanh", seed=0):
-        self.H, self.T, self.N, self.D = (check.positive_int(n, v) for n, v in
-                                          (("H", H), ("T", T), ("N", N), ("D", D)))
+        super().__init__(H=H, T=T, N=N, D=D, seed=seed)
         self.activation = activation
-        rng = np.random.default_rng(seed)
-        self.G = rng.standard_normal((self.H, self.H)) / np.sqrt(self.H)
-        self.rho_G = spectral_radius(self.G)
-        self.W_x = glorot(self.H, self.D, rng)
-        self.W_y = glorot(1, self.H, rng)
-        self.x = rng.standard_normal((self.N, self.T, self.D))
-        self.d = rng.standard_normal((self.N, 1))
-
-    def params(self, rho) -> RNNParams:
-        """The network with W_s = G rescaled to spectral radius ``rho``."""
-        rho = check.real("rho", rho, minimum=0.0)
-        return RNNParams(self.W_x, self.G * (rho / self.rho_G), self.W_y, np.zeros(self.H), np.zeros(1))
 
     def compute(self, k2, rho) -> dict:
         """Full and truncated BPTT for one setting.
@@ -66,7 +44,7 @@ class TruncationModel:
         keeps (T − k2 + 1, or 1), ``error`` = ‖g_trunc − g_full‖/‖g_full‖, ``cosine``, and
         ``error_W_s`` the same gap on ∂L/∂W_s alone.
         """
-        k2 = check.positive_int("k2", k2, maximum=self.T)
+        k2 = validate.positive_int("k2", k2, maximum=self.T)
         params = self.params(rho)
         fp = forward(params, self.x, self.d, activation=self.activation, targets="last")
         full = backward(params, fp)
@@ -106,8 +84,8 @@ def truncation_explorer(H=64, T=100, N=4, *, k2_values=(5, 10, 25, 50), rho_valu
         ``len(k2_values) * len(rho_values)`` frames in the static twin (12 by default).
     """
     model = TruncationModel(H=H, T=T, N=N, activation=activation, seed=seed)
-    k2_values = tuple(check.positive_int("k2_values", int(k), maximum=model.T) for k in k2_values)
-    rho_values = tuple(check.real("rho_values", float(r), minimum=0.0) for r in rho_values)
+    k2_values = tuple(validate.positive_int("k2_values", int(k), maximum=model.T) for k in k2_values)
+    rho_values = tuple(validate.real("rho_values", float(r), minimum=0.0) for r in rho_values)
     controls = [Control("k2", "k2 (steps back-propagated)", k2_values, "{:d}"),
                 Control("rho", "ρ(W_s)", rho_values, "{:.2f}")]
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnnlib import _validate as check
+from rnnlib import validate
 from rnnlib.params import RNNParams
 from ..plotting.unrolled import draw_state_bars, draw_state_heatmap, draw_unrolled_graph
 from rnnlib.rnn import forward
@@ -62,11 +62,11 @@ def unrolling_stepper(params: RNNParams, x, *, activation="tanh", sequence=0, ta
     arr = np.asarray(x)
     if arr.ndim == 2:
         arr = arr[None]
-    x = check.array("x", arr, (None, None, params.D), ("N", "T", "D"))
-    sequence = check.positive_int("sequence", sequence, minimum=0, maximum=x.shape[0] - 1)
+    x = validate.array("x", arr, (None, None, params.D), ("N", "T", "D"))
+    sequence = validate.positive_int("sequence", sequence, minimum=0, maximum=x.shape[0] - 1)
     if targets is not None:
-        check.choice("targets", targets, ("all", "last"))
-    max_frames = check.positive_int("max_frames", max_frames, minimum=2)
+        validate.choice("targets", targets, ("all", "last"))
+    max_frames = validate.positive_int("max_frames", max_frames, minimum=2)
     fp = forward(params, x, activation=activation, h0=h0)
     h = fp.h[sequence].copy()  # (T+1, H): h[t] is h_t
     T, H = fp.T, params.H

@@ -20,7 +20,7 @@ import numpy as np
 from matplotlib.patches import Circle, FancyArrowPatch, Rectangle
 from matplotlib.ticker import MaxNLocator
 
-from rnnlib import _validate as check
+from rnnlib import validate
 from . import DIVERGING, PALETTE, STYLE, figure
 
 #: Vertical position of each row of nodes.
@@ -119,12 +119,12 @@ def draw_unrolled_graph(ax, T, highlight=None, targets="all", *, max_steps=10, w
         Each node is a ``matplotlib.patches.Circle`` whose gid is ``"node:<kind>_<t>"`` with kind
         in x, h, y, E (e.g. ``"node:h_3"``).
     """
-    T = check.positive_int("T", T)
+    T = validate.positive_int("T", T)
     if targets is not None:
-        check.choice("targets", targets, ("all", "last"))
-    max_steps = check.positive_int("max_steps", max_steps)
+        validate.choice("targets", targets, ("all", "last"))
+    max_steps = validate.positive_int("max_steps", max_steps)
     if highlight is not None:
-        highlight = check.positive_int("highlight", highlight, minimum=1, maximum=T)
+        highlight = validate.positive_int("highlight", highlight, minimum=1, maximum=T)
     if weight_labels not in (True, False, "active"):
         raise ValueError(f"weight_labels must be True, False or 'active'; got {weight_labels!r}")
     first, last = _window(T, highlight, max_steps)
@@ -215,11 +215,11 @@ def draw_state_heatmap(ax, h, t=None, *, vmax=None):
     ``h`` has shape (T+1, H) with ``h[t]`` = h_t. With ``t`` given, the columns after t are left
     blank (not computed yet) and column t is framed. Returns the image.
     """
-    h = check.array("h", h, (None, None), ("T+1", "H"))
+    h = validate.array("h", h, (None, None), ("T+1", "H"))
     T = h.shape[0] - 1
     shown = h.T.copy()
     if t is not None:
-        t = check.positive_int("t", t, minimum=0, maximum=T)
+        t = validate.positive_int("t", t, minimum=0, maximum=T)
         shown[:, t + 1:] = np.nan
     vmax = vmax if vmax is not None else max(1e-12, float(np.max(np.abs(h))))
     cmap = plt.get_cmap(DIVERGING).with_extremes(bad="white")
@@ -242,7 +242,7 @@ def draw_state_bars(ax, h_t, h_prev=None, *, t=None, limit=None, legend=True):
     ``h_t`` and ``h_prev`` have shape (H,). Beyond H = 16 the bars are one step-patch (not H
     rectangles), so that the stepper redraws quickly even for H = 64.
     """
-    h_t = check.array("h_t", h_t, (None,), ("H",))
+    h_t = validate.array("h_t", h_t, (None,), ("H",))
     H = h_t.shape[0]
     sub = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
     label = "hₜ" if t is None else "h" + str(t).translate(sub)
@@ -251,7 +251,7 @@ def draw_state_bars(ax, h_t, h_prev=None, *, t=None, limit=None, legend=True):
     else:  # one step-patch instead of H rectangles: much faster to draw
         ax.stairs(h_t, np.arange(H + 1) - 0.5, baseline=0.0, fill=True, color=PALETTE["vermillion"], label=label)
     if h_prev is not None:
-        h_prev = check.array("h_prev", h_prev, h_t.shape, ("H",))
+        h_prev = validate.array("h_prev", h_prev, h_t.shape, ("H",))
         ax.plot(np.arange(H), h_prev, linestyle="none", marker="o", markersize=5, markerfacecolor="none",
                 markeredgecolor=PALETTE["orange"], markeredgewidth=1.6,
                 label="hₜ₋₁" if t is None else "h" + str(t - 1).translate(sub))
@@ -276,7 +276,7 @@ def plot_per_step(series, *, ylabel, xlabel="time step t", title=None, log=False
     """
     if not series:
         raise ValueError("series must map at least one label to an array of shape (T,); got nothing")
-    arrays = {label: check.array(f"series[{label!r}]", v, (None,), ("T",)) for label, v in series.items()}
+    arrays = {label: validate.array(f"series[{label!r}]", v, (None,), ("T",)) for label, v in series.items()}
     T = len(next(iter(arrays.values())))
     if any(len(v) != T for v in arrays.values()):
         raise ValueError(f"every series must have the same length T; got {[len(v) for v in arrays.values()]}")
@@ -302,12 +302,12 @@ def plot_state_distance(distance, bound=None, *, bound_label="bound", figsize=(6
 
     ``distance`` and ``bound`` have shape (T+1,), index t = 0..T. Returns the figure.
     """
-    distance = check.array("distance", distance, (None,), ("T+1",))
+    distance = validate.array("distance", distance, (None,), ("T+1",))
     fig, ax = figure(figsize=figsize)
     steps = np.arange(distance.shape[0])
     ax.semilogy(steps, distance, marker="o", color=PALETTE["blue"], label=r"$\|h_t - h'_t\|$ (measured)")
     if bound is not None:
-        bound = check.array("bound", bound, distance.shape, ("T+1",))
+        bound = validate.array("bound", bound, distance.shape, ("T+1",))
         ax.semilogy(steps, bound, linestyle="--", color=PALETTE["vermillion"], label=bound_label)
     ax.set_xlabel("time step t")
     ax.set_ylabel("distance between the two states")

@@ -1,4 +1,4 @@
-"""Argument checks shared by every public function.
+"""Argument validation shared by every public function (``from . import validate``).
 
 Every check raises ``ValueError`` naming the argument, what was expected and what
 came, so that a student who passes ``x`` of shape ``(T, D)`` instead of
@@ -56,7 +56,7 @@ def labels(name, value, shape, names, n_classes):
         if arr.dtype.kind == "f" and arr.size and np.all(np.isfinite(arr)) and np.all(arr == np.round(arr)):
             arr = arr.astype(np.int64)
         else:
-            raise ValueError(f"{name} must hold integer class labels for loss='cross_entropy'; got dtype {arr.dtype}")
+            raise ValueError(f"{name} must hold integer class labels for loss_name='cross_entropy'; got dtype {arr.dtype}")
     arr = array(name, arr, shape, names, dtype=np.int64, finite=False)
     if arr.size and (arr.min() < 0 or arr.max() >= n_classes):
         raise ValueError(f"{name} must hold class labels in [0, {n_classes}) (O = {n_classes}); "
