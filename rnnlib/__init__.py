@@ -15,7 +15,8 @@ from .initialisation import (gaussian_sigma, gaussian_spectral, glorot, identity
                              spectral_radius)
 from .losses import readout, softmax, target_mask
 from .params import RNNParams, cosine, global_norm, relative_gradient_error
-from .rnn import BPTTResult, ForwardPass, backward, forward, loss, loss_and_gradients, step_backward, step_forward
+from .rnn import (BPTTResult, ForwardPass, backward, backward_reference, forward, loss, loss_and_gradients, step_backward,
+                  step_forward)
 from .clipping import CLIP_MODES, Clipped, clip, clip_by_global_norm, clip_by_parameter_norm, clip_by_value
 from .contributions import Contributions, contributions, immediate_derivative
 from .diagnostics import (delta_norms, effective_horizon, eta, jacobian_norms, jacobian_product, norms_by_distance,

@@ -171,11 +171,11 @@ class RNNParams:
     def dot(self, other: RNNParams) -> float:
         """⟨θ, φ⟩ = Σ over the trainable arrays of Σ_ij θ_ij φ_ij."""
         other = self._same_layout(other, "dot()")
-        return float(sum(np.vdot(value, getattr(other, name)) for name, value in self))
+        return float(sum(np.sum(value * getattr(other, name)) for name, value in self))
 
     def norm(self) -> float:
         """‖θ‖₂ over every trainable array taken together (for a gradient, its global norm)."""
-        return float(np.sqrt(sum(np.vdot(value, value) for _, value in self)))
+        return float(np.sqrt(sum(np.sum(value * value) for _, value in self)))
 
     def map(self, fn) -> RNNParams:
         """A new container with ``fn(array)`` for each trainable array, e.g. ``g.map(np.sign)``."""

@@ -200,6 +200,38 @@ def draw_problem(data, activation, output, loss, targets, h0_mode="trainable"):
 @pytest.mark.parametrize("targets", ["all", "last", "mask"])
 @pytest.mark.parametrize("output,loss", VALID_MODELS)
 @pytest.mark.parametrize("activation", ACTIVATIONS)
+@settings(max_examples=8)
+@given(data=st.data(), h0_mode=st.sampled_from(["zeros", "given", "trainable"]))
+def test_backward_equals_backward_reference(activation, output, loss, targets, data, h0_mode):
+    # The fast version (preallocated sweep, products over all steps) against the derivation as code
+    # (a reversed loop over step_backward): the same numbers to rounding, on every layout.
+    params, x, d_dense, targets = draw_problem(data, activation, output, loss, targets, h0_mode="trainable")
+    if h0_mode != "trainable":
+        params = rnnlib.RNNParams(params.W_x, params.W_s, params.W_y, params.b_h, params.b_y, h0_mode=h0_mode,
+                                  h0=params.h0 if h0_mode == "given" else None)
+    fp = rnnlib.forward(params, x, target_argument(d_dense, targets, loss), activation=activation, output=output,
+                        loss_name=loss, targets=targets)
+    fast, reference = rnnlib.backward(params, fp), rnnlib.backward_reference(params, fp)
+    assert fast.grads.names() == reference.grads.names() == params.names()
+    for (name, g_fast), (_, g_ref) in zip(fast.grads, reference.grads):
+        assert_allclose(g_fast, g_ref, rtol=1e-12, atol=1e-14, err_msg=name)
+    assert_allclose(fast.delta, reference.delta, rtol=1e-12, atol=1e-14)
+    assert_allclose(fast.da, reference.da, rtol=1e-12, atol=1e-14)
+    assert fast.loss == reference.loss
+
+
+def test_backward_reference_refuses_what_backward_refuses(rng):
+    params = make_params(rng, 2, 3, 1)
+    x = rng.standard_normal((1, 4, 2))
+    with pytest.raises(ValueError, match="fp has no loss"):
+        rnnlib.backward_reference(params, rnnlib.forward(params, x))
+    with pytest.raises(ValueError, match="fp must be the ForwardPass"):
+        rnnlib.backward_reference(params, "fp")
+
+
+@pytest.mark.parametrize("targets", ["all", "last", "mask"])
+@pytest.mark.parametrize("output,loss", VALID_MODELS)
+@pytest.mark.parametrize("activation", ACTIVATIONS)
 @settings(max_examples=12)
 @given(data=st.data())
 def test_full_bptt_matches_central_differences(activation, output, loss, targets, data):
