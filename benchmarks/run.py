@@ -50,6 +50,7 @@ except ImportError:
     sys.exit(2)
 
 import rnnlib  # noqa: E402
+
 from bench_extras import EXTRA_BENCHMARKS, ExtraContext, run_extra  # noqa: E402
 from bench_report import Row, summary, table  # noqa: E402
 from bench_timing import interleaved, paired_ratio  # noqa: E402

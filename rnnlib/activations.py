@@ -7,8 +7,8 @@ The bound γ = sup |f′| enters the vanishing-gradient condition of Pascanu et 
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 

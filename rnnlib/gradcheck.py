@@ -10,7 +10,7 @@ clipping switched on: a clipped gradient is not the function's gradient.
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
@@ -104,7 +104,7 @@ def loss_given_state(params: RNNParams, x, d, k, h_k, **model) -> float:
         d_tail = full.d_tm[k:].transpose(1, 0, 2) if full.loss_name == "squared" else full.d_tm[k:].T
         tail = forward(params, x[:, k:], d_tail, activation=full.activation, output=full.output,
                        loss_name=full.loss_name, targets=full.mask_tm[k:].T.astype(bool), h0=h_k)
-        total += tail.loss
+        total += tail.targets_given().loss
     return total
 
 

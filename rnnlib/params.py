@@ -105,16 +105,23 @@ class RNNParams:
     def items(self) -> list[tuple[str, np.ndarray]]:
         return list(self)
 
-    def copy(self) -> "RNNParams":
+    def copy(self) -> RNNParams:
         return RNNParams(self.W_x.copy(), self.W_s.copy(), self.W_y.copy(), self.b_h.copy(),
-                         self.b_y.copy(), self.h0.copy(), self.h0_mode)
+                         self.b_y.copy(), self.initial_state.copy(), self.h0_mode)
 
-    def zeros_like(self) -> "RNNParams":
+    @property
+    def initial_state(self) -> np.ndarray:
+        """h_0, shape (H,): always an array once the container is built (zeros unless given)."""
+        assert self.h0 is not None  # set by __post_init__
+        return self.h0
+
+    def zeros_like(self) -> RNNParams:
         """Arrays of zeros with the shapes of these parameters (a gradient accumulator)."""
-        return RNNParams(*(np.zeros_like(getattr(self, n)) for n in self._names),
-                         h0=np.zeros(self.H), h0_mode="trainable" if self.h0_mode == "trainable" else "zeros")
+        return RNNParams(np.zeros_like(self.W_x), np.zeros_like(self.W_s), np.zeros_like(self.W_y),
+                         np.zeros_like(self.b_h), np.zeros_like(self.b_y), h0=np.zeros(self.H),
+                         h0_mode="trainable" if self.h0_mode == "trainable" else "zeros")
 
-    def replace(self, **arrays) -> "RNNParams":
+    def replace(self, **arrays) -> RNNParams:
         """A copy with some arrays replaced, e.g. ``params.replace(W_s=W)``."""
         new = self.copy()
         for name, value in arrays.items():
@@ -133,7 +140,7 @@ class RNNParams:
         """A new container with the trainable arrays replaced and the rest copied (no re-validation:
         the arrays come from arithmetic on arrays of the right shapes)."""
         new = copy.copy(self)
-        new.h0 = self.h0.copy() if self.h0 is not None else None
+        new.h0 = self.initial_state.copy()
         for name, value in arrays.items():
             setattr(new, name, value)
         return new

@@ -36,7 +36,6 @@ from .activations import Activation, get_activation
 from .losses import check_model, loss_and_grad, prepare_targets, readout
 from .params import RNNParams
 
-
 # --- one step, for the unrolled view (chapter 1) -------------------------------------------------
 
 def step_forward(params: RNNParams, x_t, h_prev, activation="tanh"):
@@ -203,7 +202,7 @@ def validate_inputs(params: RNNParams, x, h0) -> tuple[np.ndarray, np.ndarray]:
     if N == 0 or T == 0:
         raise ValueError(f"x must have at least one sequence and one step; got shape {x.shape}")
     if h0 is None:
-        h0_arr = np.broadcast_to(params.h0, (N, params.H))
+        h0_arr = np.broadcast_to(params.initial_state, (N, params.H))
     else:
         h0_arr = validate.array("h0", h0, (N, params.H), ("N", "H"))
     return x, h0_arr

@@ -48,9 +48,9 @@ class Task:
 
     @property
     def O(self):
-        return self.d.shape[-1] if self.loss_name == "squared" else int(self._n_classes)
+        return self.d.shape[-1] if self.loss_name == "squared" else int(self.n_classes)
 
-    _n_classes: int = 0
+    n_classes: int = 0  # the number of classes O, for cross-entropy tasks
 
 
 def adding_problem(n, T, rng) -> Task:
@@ -99,7 +99,7 @@ def remember_symbol(n, gap, n_symbols, rng) -> Task:
     x[np.arange(n), 0, labels] = 1.0
     x[:, -1, n_symbols] = 1.0
     task = Task(x, labels, "softmax", "cross_entropy", "last", float(np.log(n_symbols)), "remember")
-    task._n_classes = n_symbols
+    task.n_classes = n_symbols
     return task
 
 

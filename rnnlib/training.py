@@ -6,8 +6,9 @@ the loss and the gradient norm (before clipping) at every update, and stops with
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any
 
 import numpy as np
 
@@ -102,7 +103,7 @@ def train(params: RNNParams, task, *, steps, lr, momentum=0.0, clip_mode=None, t
         raise ValueError(f"k1 and k2 must be given together; got k1={k1!r}, k2={k2!r}")
 
     history = History()
-    state = {"params": params.copy(), "velocity": None}
+    state: dict[str, Any] = {"params": params.copy(), "velocity": None}
 
     def apply(grads, loss_value):
         c = clip(grads, clip_mode, threshold)

@@ -6,7 +6,6 @@ import rnnlib as rl
 from rnnlib.course.checks import CheckFailed
 from rnnlib.course.checks.chapter6 import check_jacobian_product, check_spectral_init
 
-
 # --- spectral_init ----------------------------------------------------------------------------------
 
 def spectral_init(H, rho, rng):

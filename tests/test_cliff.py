@@ -4,8 +4,15 @@ import pytest
 from numpy.testing import assert_allclose
 
 import rnnlib as rl
-from rnnlib.cliff import (CLIFF_T, backward_with_per_step_clipping, cliff_forward, cliff_loss_and_grad,
-                          cliff_params, cliff_surface, descent_path)
+from rnnlib.cliff import (
+    CLIFF_T,
+    backward_with_per_step_clipping,
+    cliff_forward,
+    cliff_loss_and_grad,
+    cliff_params,
+    cliff_surface,
+    descent_path,
+)
 
 
 def _by_hand(w, b, T=CLIFF_T):

@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
 import rnnlib
+
 from reference import NAMES, as_dict
 
 ALL = NAMES + ("h0",)

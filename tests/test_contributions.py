@@ -4,9 +4,24 @@ import pytest
 from numpy.testing import assert_allclose
 
 import rnnlib
-from reference import (F, NAMES, as_dict, central_difference, dE_dh, fd_param_gradients, forward_states,
-                       immediate_W_s, immediate_W_x, immediate_b_h, jacobian_product, make_params, make_targets,
-                       rel_err, total_loss)
+
+from reference import (
+    NAMES,
+    F,
+    as_dict,
+    central_difference,
+    dE_dh,
+    fd_param_gradients,
+    forward_states,
+    immediate_b_h,
+    immediate_W_s,
+    immediate_W_x,
+    jacobian_product,
+    make_params,
+    make_targets,
+    rel_err,
+    total_loss,
+)
 
 THROUGH_TIME = ("W_x", "W_s", "b_h")
 MODELS = [("tanh", "linear", "squared"), ("sigmoid", "softmax", "squared"), ("identity", "softmax", "cross_entropy"),

@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
 import rnnlib
+
 from reference import as_dict, central_difference, forward_states, fprime, jacobian_product, make_params
 
 ACTIVATIONS = ("tanh", "sigmoid", "relu", "identity")

@@ -3,9 +3,9 @@ import numpy as np
 import pytest
 
 import rnnlib as rl
-from rnnlib.params import relative_gradient_error
 from rnnlib.course.explorers.truncation import TruncationModel, truncation_explorer
 from rnnlib.course.widgets import Explorer
+from rnnlib.params import relative_gradient_error
 
 
 def _problem(rho=0.9, T=30):

@@ -4,9 +4,20 @@ import pytest
 from numpy.testing import assert_allclose
 
 import rnnlib
-from reference import (NAMES, as_dict, central_difference, fd_param_gradients, forward_states, make_params,
-                       make_targets, mask_of, rel_err, target_argument, total_loss)
 
+from reference import (
+    NAMES,
+    as_dict,
+    central_difference,
+    fd_param_gradients,
+    forward_states,
+    make_params,
+    make_targets,
+    mask_of,
+    rel_err,
+    target_argument,
+    total_loss,
+)
 
 # --- relative_error --------------------------------------------------------------------------------
 

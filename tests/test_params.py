@@ -84,3 +84,57 @@ def test_relative_gradient_error_refuses_zero_reference_and_other_types():
         rnnlib.relative_gradient_error(params, params.zeros_like())
     with pytest.raises(ValueError, match="RNNParams"):
         rnnlib.relative_gradient_error({"W_s": 1}, params)
+
+
+# --- the algebra, against plain numpy on the arrays ------------------------------------------------
+
+def test_algebra_acts_on_every_trainable_array_and_keeps_the_layout():
+    rng = np.random.default_rng(2)
+    p, q = make("trainable", h0=rng.standard_normal(3)), make("trainable", h0=rng.standard_normal(3))
+    q = q.replace(W_s=rng.standard_normal((3, 3)))
+    for result, expected in ((p + q, lambda a, b: a + b), (p - q, lambda a, b: a - b),
+                             (2.5 * p, lambda a, b: 2.5 * a), (p * -0.5, lambda a, b: -0.5 * a),
+                             (-p, lambda a, b: -a), (np.float64(3.0) * p, lambda a, b: 3.0 * a)):
+        assert isinstance(result, rnnlib.RNNParams) and result.names() == p.names()
+        for name in p.names():
+            assert_allclose(getattr(result, name), expected(getattr(p, name), getattr(q, name)), rtol=1e-15)
+    flat_p = np.concatenate([np.ravel(getattr(p, n)) for n in p.names()])  # written out, not p.flat()
+    flat_q = np.concatenate([np.ravel(getattr(q, n)) for n in p.names()])
+    assert_allclose(p.flat(), flat_p, rtol=0)
+    assert p.dot(q) == pytest.approx(float(flat_p @ flat_q), rel=1e-13)
+    assert p.norm() == pytest.approx(float(np.linalg.norm(flat_p)), rel=1e-13)
+    assert rnnlib.global_norm(p) == p.norm()
+    assert rnnlib.cosine(p, q) == pytest.approx(float(flat_p @ flat_q / np.linalg.norm(flat_p) / np.linalg.norm(flat_q)))
+    assert [name for name, _ in p] == list(p.names())
+
+
+def test_algebra_leaves_its_operands_and_a_given_h0_alone():
+    p = make("given", h0=np.full(3, 0.5))
+    before = p.flat().copy()
+    s = p + p
+    assert_allclose(p.flat(), before, rtol=0)
+    assert s.h0_mode == "given" and s.names() == p.names()
+    assert_allclose(s.h0, np.full(3, 0.5), rtol=0)  # h0 is not a parameter here: not doubled
+    s.h0[0] = 9.0
+    assert p.h0[0] == 0.5  # a copy, not a view
+
+
+def test_algebra_refuses_mismatched_operands():
+    p = make()
+    with pytest.raises(ValueError, match="same parameters"):
+        p + make("trainable")
+    with pytest.raises(ValueError, match="needs another RNNParams"):
+        p - {"W_s": 1.0}
+    with pytest.raises(ValueError, match="same shapes"):
+        p.dot(rnnlib.init_params(1, 2, 1, rng=0))
+    with pytest.raises(TypeError):
+        p * "2"
+    with pytest.raises(ValueError, match="keep each array's shape"):
+        p.map(np.ravel)
+
+
+def test_map_applies_a_function_to_each_trainable_array():
+    p = make()
+    q = p.map(np.abs)
+    for name in p.names():
+        assert_allclose(getattr(q, name), np.abs(getattr(p, name)), rtol=0)

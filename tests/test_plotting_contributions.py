@@ -7,7 +7,6 @@ import rnnlib as rl
 from rnnlib.course.plotting.contributions import plot_contributions, plot_step_size, step_norms, term_norms
 
 
-
 @pytest.fixture
 def contribs(rng):
     params = rl.init_params(2, 3, 1, rng=rng, recurrent="gaussian_sigma", scale=0.9)

@@ -5,7 +5,12 @@ import pytest
 
 import rnnlib as rl
 from rnnlib.course.plotting import figure
-from rnnlib.course.plotting.gradients import eigenvalue_plane, gradient_by_step, jacobian_heatmaps, norms_against_distance
+from rnnlib.course.plotting.gradients import (
+    eigenvalue_plane,
+    gradient_by_step,
+    jacobian_heatmaps,
+    norms_against_distance,
+)
 
 
 @pytest.fixture(scope="module")

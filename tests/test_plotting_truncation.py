@@ -5,8 +5,7 @@ import numpy as np
 import pytest
 
 from rnnlib.course.plotting import figure
-from rnnlib.course.plotting.truncation import (bias_against_k2, horizons, randomized_vs_deterministic,
-                                        step_contributions)
+from rnnlib.course.plotting.truncation import bias_against_k2, horizons, randomized_vs_deterministic, step_contributions
 
 
 def test_step_contributions_splits_kept_and_dropped_steps():

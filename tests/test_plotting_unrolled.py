@@ -6,8 +6,15 @@ import numpy as np
 import pytest
 
 from rnnlib.course.plotting import figure
-from rnnlib.course.plotting.unrolled import (draw_state_bars, draw_state_heatmap, draw_unrolled_graph, graph_nodes,
-                                      plot_per_step, plot_state_distance, unrolled_graphs_figure)
+from rnnlib.course.plotting.unrolled import (
+    draw_state_bars,
+    draw_state_heatmap,
+    draw_unrolled_graph,
+    graph_nodes,
+    plot_per_step,
+    plot_state_distance,
+    unrolled_graphs_figure,
+)
 
 
 @pytest.fixture

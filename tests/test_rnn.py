@@ -8,8 +8,21 @@ from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
 import rnnlib
-from reference import (NAMES, as_dict, central_difference, dE_dh, fd_param_gradients, forward_states, make_params,
-                       make_targets, mask_of, rel_err, target_argument, total_loss)
+
+from reference import (
+    NAMES,
+    as_dict,
+    central_difference,
+    dE_dh,
+    fd_param_gradients,
+    forward_states,
+    make_params,
+    make_targets,
+    mask_of,
+    rel_err,
+    target_argument,
+    total_loss,
+)
 
 ACTIVATIONS = ("tanh", "sigmoid", "relu", "identity")
 VALID_MODELS = (("linear", "squared"), ("softmax", "squared"), ("softmax", "cross_entropy"))

@@ -6,6 +6,7 @@ import pytest
 from numpy.testing import assert_allclose
 
 import rnnlib
+
 from reference import NAMES, as_dict, make_params
 
 

@@ -6,9 +6,25 @@ from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
 import rnnlib
-from reference import (NAMES, as_dict, dE_do, dE_dh, fd_param_gradients, forward_states, immediate_W_s,
-                       immediate_W_x, immediate_b_h, jacobian_product, make_params, make_targets, mask_of, rel_err,
-                       target_argument, total_loss)
+
+from reference import (
+    NAMES,
+    as_dict,
+    dE_dh,
+    dE_do,
+    fd_param_gradients,
+    forward_states,
+    immediate_b_h,
+    immediate_W_s,
+    immediate_W_x,
+    jacobian_product,
+    make_params,
+    make_targets,
+    mask_of,
+    rel_err,
+    target_argument,
+    total_loss,
+)
 
 ACTIVATIONS = ("tanh", "sigmoid", "relu", "identity")
 VALID_MODELS = (("linear", "squared"), ("softmax", "squared"), ("softmax", "cross_entropy"))

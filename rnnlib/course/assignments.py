@@ -202,7 +202,8 @@ def exercises(path: Path) -> list[dict]:
         elif current is not None and has_solution(cell):
             current["coding"] = True
         elif current is not None and is_student_check(cell, functions) and current["coding"] and current["check"] is None:
-            current["check"] = CHECK_CALL.search(cell.source).group(0).rstrip("(").split(".")[-1]
+            call = CHECK_CALL.search(cell.source)
+            current["check"] = call.group(0).rstrip("(").split(".")[-1] if call else None
     return found
 
 

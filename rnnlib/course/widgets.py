@@ -20,13 +20,15 @@ import itertools
 import json
 import string
 import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import resources
-from typing import Callable, Sequence
+from typing import Any
 
 import matplotlib.pyplot as plt
 
 from rnnlib import validate
+
 from .plotting import STYLE, to_png
 
 
@@ -99,7 +101,7 @@ class Explorer:
                 if value not in control.values:
                     raise ValueError(f"initial value for {name!r} must be one of {list(control.values)}; got {value!r}")
                 self.values[name] = value
-        with plt.rc_context(STYLE):
+        with plt.rc_context(STYLE):  # type: ignore[arg-type]
             self.fig = plt.figure(figsize=figsize, layout="constrained")
         plt.close(self.fig)  # the explorer shows PNGs; keep the figure out of pyplot's auto-display
         self._widget = None
@@ -121,7 +123,7 @@ class Explorer:
             self._control(name)
             self.values[name] = value
         self.fig.clear()
-        with plt.rc_context(STYLE):
+        with plt.rc_context(STYLE):  # type: ignore[arg-type]
             self.render(self.fig, **self.values)
         return to_png(self.fig, dpi=self.dpi, compact=compact)
 
@@ -171,7 +173,7 @@ class Explorer:
                                    + self.caption).hex[:10]
         sizes = [len(c.values) for c in self.controls]
         start = [list(c.values).index(self.values[c.name]) for c in self.controls]
-        data = {
+        data: dict[str, Any] = {
             "sizes": sizes,
             "labels": [[c.text(v) for v in c.values] for c in self.controls],
             "names": [c.label for c in self.controls],

@@ -12,8 +12,9 @@ and are built from :func:`run_check`.
 from __future__ import annotations
 
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -48,7 +49,7 @@ class CheckResult:
         return self.message
 
 
-def _describe(value):
+def describe(value):
     if isinstance(value, np.ndarray):
         return f"an array of shape {value.shape}"
     if isinstance(value, (tuple, list)):
@@ -59,21 +60,21 @@ def _describe(value):
 def compare(label: str, got, expected, rtol=1e-7) -> str | None:
     """``None`` when ``got`` matches ``expected`` (relative error ≤ rtol), else a message without the answer."""
     if expected is None:
-        return None if got is None else f"{label}: expected None, got {_describe(got)}"
+        return None if got is None else f"{label}: expected None, got {describe(got)}"
     if np.isscalar(expected) or (isinstance(expected, np.ndarray) and expected.ndim == 0):
         try:
             got_f = float(np.asarray(got))
         except (TypeError, ValueError):
-            return f"{label}: expected a number, got {_describe(got)}"
+            return f"{label}: expected a number, got {describe(got)}"
         if not np.isfinite(got_f):
             return f"{label}: got {got_f} (not finite)"
-        err = relative_error(got_f, float(expected))
+        err = relative_error(got_f, float(expected))  # type: ignore[arg-type]
         return None if err <= rtol else f"{label}: relative error {err:.2e} (tolerance {rtol:.0e})"
     expected = np.asarray(expected)
     try:
         got_arr = np.asarray(got, dtype=np.float64)
     except (TypeError, ValueError):
-        return f"{label}: expected an array of shape {expected.shape}, got {_describe(got)}"
+        return f"{label}: expected an array of shape {expected.shape}, got {describe(got)}"
     if got_arr.shape != expected.shape:
         hint = ""
         if got_arr.shape == expected.shape[::-1] and got_arr.ndim == 2:
@@ -96,7 +97,7 @@ def run_check(name: str, student: Callable, cases: list[Case], outputs: Callable
     unless ``raise_on_failure`` is false.
     """
     if not callable(student):
-        result = CheckResult(name, False, f"✗ {name}: expected a function, got {_describe(student)}", 0)
+        result = CheckResult(name, False, f"✗ {name}: expected a function, got {describe(student)}", 0)
     else:
         result = None
         for i, case in enumerate(cases, start=1):
@@ -116,7 +117,7 @@ def run_check(name: str, student: Callable, cases: list[Case], outputs: Callable
             try:
                 problems = outputs(got, case.expected)
             except Exception as exc:
-                problems = [f"could not read what your function returned ({_describe(got)}): {exc}"]
+                problems = [f"could not read what your function returned ({describe(got)}): {exc}"]
             if problems:
                 msg = f"✗ {name}: wrong on {where}:\n  - " + "\n  - ".join(problems)
                 if hint:

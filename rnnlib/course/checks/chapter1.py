@@ -14,7 +14,8 @@ import numpy as np
 
 from rnnlib.params import RNNParams
 from rnnlib.rnn import step_forward as _reference_step
-from . import Case, _describe, compare, run_check
+
+from . import Case, compare, describe, run_check
 
 #: (D, H) of the cases: D ≠ H (a transposed W_x fails loudly) and D = H (it would fail silently).
 _SHAPES = ((3, 4), (4, 4), (2, 5), (5, 3), (6, 6))
@@ -62,7 +63,7 @@ def _diagnose(a_got, expected):
 
 def _outputs(got, expected):
     if not isinstance(got, (tuple, list)) or len(got) != 2:
-        return [f"expected a tuple (a_t, h_t), got {_describe(got)}"]
+        return [f"expected a tuple (a_t, h_t), got {describe(got)}"]
     a_got, h_got = got
     problems = []
     msg_a = compare("a_t", a_got, expected["a_t"], rtol=1e-9)

@@ -16,6 +16,7 @@ import numpy as np
 
 from rnnlib.initialisation import init_params
 from rnnlib.rnn import forward
+
 from . import Case, compare, run_check
 
 _CASES = (("all", 4, 6, 2, 3), ("last", 4, 6, 2, 3), ("all", 3, 9, 1, 1), ("last", 5, 7, 3, 2),

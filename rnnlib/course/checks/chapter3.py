@@ -12,6 +12,7 @@ import numpy as np
 
 from rnnlib.initialisation import init_params
 from rnnlib.rnn import backward, forward
+
 from . import Case, compare, run_check
 
 

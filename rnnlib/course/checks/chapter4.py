@@ -14,6 +14,7 @@ import numpy as np
 
 from rnnlib.initialisation import init_params
 from rnnlib.rnn import backward, forward, output_gradients, step_backward, step_forward
+
 from . import Case, compare, run_check
 
 _OUTPUTS = ("dh_prev", "dx", "dW_x", "dW_s", "db_h")  # the order of rnnlib.step_backward

@@ -17,6 +17,7 @@ from rnnlib.initialisation import init_params
 from rnnlib.params import RNNParams
 from rnnlib.rnn import backward, forward, loss_and_gradients
 from rnnlib.truncation import truncated_bptt
+
 from . import Case, compare, run_check
 
 _NAMES = ("W_x", "W_s", "W_y", "b_h", "b_y")

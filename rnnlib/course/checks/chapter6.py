@@ -14,9 +14,10 @@ import numpy as np
 
 from rnnlib.diagnostics import jacobian_product as _jacobian_product
 from rnnlib.gradcheck import relative_error
-from rnnlib.initialisation import glorot, gaussian_spectral, sigma_max, spectral_radius
+from rnnlib.initialisation import gaussian_spectral, glorot, sigma_max, spectral_radius
 from rnnlib.params import RNNParams
 from rnnlib.rnn import forward
+
 from . import Case, compare, run_check
 
 __all__ = ["check_spectral_init", "check_jacobian_product"]

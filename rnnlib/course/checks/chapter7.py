@@ -11,6 +11,7 @@ import numpy as np
 
 from rnnlib.clipping import clip_by_global_norm, clip_by_parameter_norm, clip_by_value, global_norm
 from rnnlib.params import RNNParams
+
 from . import Case, compare, run_check
 
 _NAMES = ("W_x", "W_s", "W_y", "b_h", "b_y")

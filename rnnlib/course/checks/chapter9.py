@@ -15,6 +15,7 @@ from rnnlib.initialisation import init_params
 from rnnlib.params import RNNParams
 from rnnlib.rnn import backward, forward
 from rnnlib.training import sgd_step
+
 from . import Case, compare, run_check
 
 _NAMES = ("W_x", "W_s", "W_y", "b_h", "b_y")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from rnnlib.cliff import cliff_surface, descent_path
+
 from ..plotting.clipping import MODE_COLOURS, cliff_colorbar, draw_cliff_surface, draw_path
 from ..widgets import Control, Explorer
 

@@ -10,8 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from rnnlib import validate
-from rnnlib.initialisation import (glorot, rescale_to_sigma_max, rescale_to_spectral_radius, sigma_max,
-                                   spectral_radius)
+from rnnlib.initialisation import glorot, rescale_to_sigma_max, rescale_to_spectral_radius, sigma_max, spectral_radius
 from rnnlib.params import RNNParams
 
 #: What a scale sets: the spectral radius ρ(W_s) or the largest singular value σ_max(W_s).

@@ -20,8 +20,9 @@ from rnnlib import validate
 from rnnlib.activations import get_activation
 from rnnlib.diagnostics import delta_norms, pascanu_bound
 from rnnlib.initialisation import sigma_max, spectral_radius
-from ..plotting.gradients import eigenvalue_plane, gradient_by_step
 from rnnlib.rnn import backward, forward
+
+from ..plotting.gradients import eigenvalue_plane, gradient_by_step
 from ..widgets import Control, Explorer
 from .model import MODES, ExplorerModel
 

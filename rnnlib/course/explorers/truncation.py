@@ -21,9 +21,10 @@ import numpy as np
 
 from rnnlib import validate
 from rnnlib.params import cosine, relative_gradient_error
-from ..plotting.truncation import step_contributions
 from rnnlib.rnn import backward, forward
 from rnnlib.truncation import truncated_bptt
+
+from ..plotting.truncation import step_contributions
 from ..widgets import Control, Explorer
 from .model import ExplorerModel
 

@@ -15,8 +15,9 @@ import numpy as np
 
 from rnnlib import validate
 from rnnlib.params import RNNParams
-from ..plotting.unrolled import draw_state_bars, draw_state_heatmap, draw_unrolled_graph
 from rnnlib.rnn import forward
+
+from ..plotting.unrolled import draw_state_bars, draw_state_heatmap, draw_unrolled_graph
 from ..widgets import Control, Explorer
 
 #: The static twin holds at most this many frames (one per shown step).

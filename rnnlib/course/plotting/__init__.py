@@ -29,7 +29,7 @@ SEQUENTIAL = "viridis"
 DIVERGING = "cividis"
 
 STYLE = {
-    "axes.prop_cycle": matplotlib.cycler(color=CYCLE),
+    "axes.prop_cycle": matplotlib.cycler(color=CYCLE),  # type: ignore[attr-defined]
     "figure.facecolor": "white",
     "axes.facecolor": "white",
     "savefig.facecolor": "white",

@@ -129,7 +129,7 @@ def outcome_dots(scores, *, chance=None, chance_label="chance", ax=None, ylabel=
     scores = dict(scores)
     floor = ylim[0] + 0.03 if ylim is not None else 0.0
     diverged_shown = False
-    for i, (label, values) in enumerate(scores.items()):
+    for i, values in enumerate(scores.values()):
         values = np.asarray(values, dtype=np.float64)
         offsets = np.linspace(-0.15, 0.15, len(values)) if len(values) > 1 else np.zeros(1)
         ok = np.isfinite(values)

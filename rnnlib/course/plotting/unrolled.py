@@ -21,6 +21,7 @@ from matplotlib.patches import Circle, FancyArrowPatch, Rectangle
 from matplotlib.ticker import MaxNLocator
 
 from rnnlib import validate
+
 from . import DIVERGING, PALETTE, STYLE, figure
 
 #: Vertical position of each row of nodes.
