@@ -8,6 +8,7 @@
 ``bias_hh`` stays a trainable parameter (the standard module); since a_t depends on
 b_ih + b_hh, its gradient equals that of ``bias_ih`` and is checked as well.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -14,6 +14,7 @@ The module also holds :func:`backward_with_per_step_clipping`, the mistake of cl
 δ_t "at each time step" inside the backward recursion (chapter 7, pitfall box), so that
 the chapter can show that it computes a different gradient.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -40,8 +41,15 @@ def cliff_params(w, b) -> RNNParams:
     """
     w = validate.real("w", w)
     b = validate.real("b", b)
-    return RNNParams(W_x=np.zeros((1, 1)), W_s=np.array([[w]]), W_y=np.ones((1, 1)), b_h=np.array([b]),
-                     b_y=np.zeros(1), h0=sigmoid(np.array([CLIFF_X0])), h0_mode="given")
+    return RNNParams(
+        W_x=np.zeros((1, 1)),
+        W_s=np.array([[w]]),
+        W_y=np.ones((1, 1)),
+        b_h=np.array([b]),
+        b_y=np.zeros(1),
+        h0=sigmoid(np.array([CLIFF_X0])),
+        h0_mode="given",
+    )
 
 
 def cliff_task(T=CLIFF_T):
@@ -174,6 +182,7 @@ def descent_path(w0, b0, lr, steps, clip_mode=None, threshold=None, T=CLIFF_T) -
 
 
 # --- the pitfall: clipping inside the recursion ---------------------------------------------------
+
 
 def clip_each_delta(threshold, mode="norm"):
     """The hook that clips δ_t inside the recursion (for :func:`rnnlib.rnn.sweep`'s ``clip_delta``).

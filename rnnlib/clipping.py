@@ -11,6 +11,7 @@ compute. Three modes:
 - ``"value"``: each element clipped into [−θ, θ] (popular character-RNN code uses θ = 5).
   Changes the direction.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -86,5 +87,6 @@ def clip(grads: RNNParams, mode, threshold) -> Clipped:
         norm = global_norm(grads)  # validates grads
         return Clipped(grads.copy(), norm, _norms(grads), False)
     validate.choice("mode", mode, CLIP_MODES)
-    return {"norm": clip_by_global_norm, "parameter_norm": clip_by_parameter_norm,
-            "value": clip_by_value}[mode](grads, threshold)
+    return {"norm": clip_by_global_norm, "parameter_norm": clip_by_parameter_norm, "value": clip_by_value}[mode](
+        grads, threshold
+    )

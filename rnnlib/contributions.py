@@ -9,6 +9,7 @@ where ∂⁺h_k/∂W_s is the immediate derivative, h_{k-1} held fixed. This mod
 returns the individual terms so a chapter can show the sum term by term. It runs
 one backward sweep per loss term, O(T²) work: for teaching-sized problems.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -7,6 +7,7 @@ The gradient from step t back to step k passes through
 and, with ‖diag f′‖ ≤ γ, ‖∂h_t/∂h_k‖₂ ≤ (γ σ_max(W_s))^(t−k) = η^(t−k)
 (Pascanu, Mikolov & Bengio 2013). So σ_max(W_s) < 1/γ is sufficient for vanishing.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -29,7 +30,7 @@ def step_jacobians(params: RNNParams, fp: ForwardPass) -> np.ndarray:
     """J_t = ∂h_t/∂h_{t-1} = diag(f′(a_t)) W_s for every step, shape (N, T, H, H); ``J[:, t-1]`` is J_t."""
     _check_fp(fp, params)
     fprime = fp.activation.df(fp.a_tm, fp.h_tm[1:])  # (T, N, H)
-    return (fprime.transpose(1, 0, 2)[..., :, None] * params.W_s)
+    return fprime.transpose(1, 0, 2)[..., :, None] * params.W_s
 
 
 def jacobian_product(params: RNNParams, fp: ForwardPass, t, k) -> np.ndarray:
@@ -61,7 +62,7 @@ def jacobian_norms(params: RNNParams, fp: ForwardPass, sequence=0) -> np.ndarray
         if t > 0:
             P[:t] = J[t - 1] @ P[:t]  # all k < t at once
         P[t] = np.eye(H)
-        norms[t, :t + 1] = np.linalg.norm(P[:t + 1], ord=2, axis=(1, 2))
+        norms[t, : t + 1] = np.linalg.norm(P[: t + 1], ord=2, axis=(1, 2))
     return norms
 
 

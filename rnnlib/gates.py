@@ -16,6 +16,7 @@ paths; this module computes the direct one, which is the point of the design.)
 Shapes: N sequences, T steps, H cells. Gates are batch-first like the rest of rnnlib:
 ``f[:, t-1]`` is f_t (t = 1..T) and ``c[:, t]`` is c_t (t = 0..T).
 """
+
 from __future__ import annotations
 
 import numpy as np

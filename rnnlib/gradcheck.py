@@ -8,6 +8,7 @@ correct gradient; in float32 (ε ≈ 6e-8) the rounding term alone is ~1e-2 and 
 check cannot tell a right gradient from a slightly wrong one. Never check with
 clipping switched on: a clipped gradient is not the function's gradient.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -45,8 +46,10 @@ def numerical_gradient(f: Callable[[], float], x: np.ndarray, eps=1e-6) -> np.nd
     arguments and reads ``x``; each entry is restored after use. Returns an array shaped like ``x``.
     """
     if not isinstance(x, np.ndarray) or x.dtype != np.float64:
-        raise ValueError(f"x must be a float64 numpy array (perturbed in place); got "
-                         f"{type(x).__name__}{'' if not isinstance(x, np.ndarray) else ' of dtype ' + str(x.dtype)}")
+        raise ValueError(
+            f"x must be a float64 numpy array (perturbed in place); got "
+            f"{type(x).__name__}{'' if not isinstance(x, np.ndarray) else ' of dtype ' + str(x.dtype)}"
+        )
     eps = validate.real("eps", eps, minimum=0.0, strict_minimum=True)
     grad = np.zeros_like(x)
     for i in np.ndindex(x.shape):
@@ -97,13 +100,22 @@ def loss_given_state(params: RNNParams, x, d, k, h_k, **model) -> float:
     if k >= 1:  # E_k through the read-out of h_k
         o_k = h_k @ params.W_y.T + params.b_y
         sl = slice(k - 1, k)
-        L_k, _, _ = loss_and_grad(o_k[None], readout(o_k[None], full.output), full.d_tm[sl], full.mask_tm[sl],
-                                  full.output, full.loss_name)
+        L_k, _, _ = loss_and_grad(
+            o_k[None], readout(o_k[None], full.output), full.d_tm[sl], full.mask_tm[sl], full.output, full.loss_name
+        )
         total += L_k
     if k < T:
         d_tail = full.d_tm[k:].transpose(1, 0, 2) if full.loss_name == "squared" else full.d_tm[k:].T
-        tail = forward(params, x[:, k:], d_tail, activation=full.activation, output=full.output,
-                       loss_name=full.loss_name, targets=full.mask_tm[k:].T.astype(bool), h0=h_k)
+        tail = forward(
+            params,
+            x[:, k:],
+            d_tail,
+            activation=full.activation,
+            output=full.output,
+            loss_name=full.loss_name,
+            targets=full.mask_tm[k:].T.astype(bool),
+            h0=h_k,
+        )
         total += tail.targets_given().loss
     return total
 

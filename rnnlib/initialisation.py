@@ -5,6 +5,7 @@ radius ρ(W_s) = max |λ_i| governs the linear case, its largest singular value
 σ_max(W_s) the bound of Pascanu et al. (2013). These helpers build W_s with a
 requested ρ or σ_max and report both.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -59,6 +60,7 @@ def rescale_to_sigma_max(W, scale) -> np.ndarray:
 
 
 # --- initialisers: (H, scale, rng), the size first, then the scale, then the randomness ---------------
+
 
 def gaussian_spectral(H, scale, rng) -> np.ndarray:
     """An H×H Gaussian matrix rescaled so that ρ(W) = ``scale`` (chapter 6, spectral-radius explorer)."""

@@ -11,6 +11,7 @@ any boolean mask. Losses:
 - ``"squared"``: E_t = Σ_o (ŷ_{t,o} − d_{t,o})² (no factor ½: the chapter-3 example is E_3 = (d_3 − y_3)²);
 - ``"cross_entropy"``: E_t = −log ŷ_{t, d_t}, with d_t an integer class label; needs ``output="softmax"``.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -59,8 +60,10 @@ def target_mask(targets, N, T) -> np.ndarray:
         return mask
     arr = np.asarray(targets)
     if arr.dtype != bool:
-        raise ValueError(f"targets must be 'all', 'last' or a boolean mask of shape (T,) or (N, T); "
-                         f"got an array of dtype {arr.dtype}")
+        raise ValueError(
+            f"targets must be 'all', 'last' or a boolean mask of shape (T,) or (N, T); "
+            f"got an array of dtype {arr.dtype}"
+        )
     if arr.shape == (T,):
         return np.broadcast_to(arr, (N, T)).copy()
     if arr.shape == (N, T):
@@ -107,10 +110,14 @@ def prepare_targets(d, targets, loss_name, N, T, O):
         else:
             raw = np.asarray(d)
             if raw.dtype.kind not in "iuf":
-                raise ValueError(f"d must hold integer class labels for loss_name='cross_entropy'; got dtype {raw.dtype}")
+                raise ValueError(
+                    f"d must hold integer class labels for loss_name='cross_entropy'; got dtype {raw.dtype}"
+                )
             if raw.shape != (N, T):
-                raise ValueError(f"d must have shape (N, T) = ({N}, {T}) of class labels for "
-                                 f"loss_name='cross_entropy'; got shape {raw.shape}")
+                raise ValueError(
+                    f"d must have shape (N, T) = ({N}, {T}) of class labels for "
+                    f"loss_name='cross_entropy'; got shape {raw.shape}"
+                )
             lab = validate.labels("d", np.where(mask, raw, 0), (N, T), ("N", "T"), O)
             d_tm = lab.T.copy()
     return d_tm, mask.T.astype(np.float64)

@@ -12,6 +12,7 @@ algebra over the trainable arrays, so no caller loops over parameter names:
 ``global_norm``, ``cosine`` and ``relative_gradient_error`` are that algebra's measures of a
 gradient, used by clipping (chapter 7) and by the bias of truncation (chapter 5).
 """
+
 from __future__ import annotations
 
 import copy
@@ -77,8 +78,9 @@ class RNNParams:
         else:
             self.h0 = validate.array("h0", self.h0, (H,), ("H",))
             if self.h0_mode == "zeros" and np.any(self.h0 != 0):
-                raise ValueError("h0 must be zeros when h0_mode='zeros'; got a non-zero h0 "
-                                 "(use h0_mode='given' or 'trainable')")
+                raise ValueError(
+                    "h0 must be zeros when h0_mode='zeros'; got a non-zero h0 (use h0_mode='given' or 'trainable')"
+                )
 
     # --- sizes -----------------------------------------------------------------
     @property
@@ -106,8 +108,15 @@ class RNNParams:
         return list(self)
 
     def copy(self) -> RNNParams:
-        return RNNParams(self.W_x.copy(), self.W_s.copy(), self.W_y.copy(), self.b_h.copy(),
-                         self.b_y.copy(), self.initial_state.copy(), self.h0_mode)
+        return RNNParams(
+            self.W_x.copy(),
+            self.W_s.copy(),
+            self.W_y.copy(),
+            self.b_h.copy(),
+            self.b_y.copy(),
+            self.initial_state.copy(),
+            self.h0_mode,
+        )
 
     @property
     def initial_state(self) -> np.ndarray:
@@ -117,17 +126,24 @@ class RNNParams:
 
     def zeros_like(self) -> RNNParams:
         """Arrays of zeros with the shapes of these parameters (a gradient accumulator)."""
-        return RNNParams(np.zeros_like(self.W_x), np.zeros_like(self.W_s), np.zeros_like(self.W_y),
-                         np.zeros_like(self.b_h), np.zeros_like(self.b_y), h0=np.zeros(self.H),
-                         h0_mode="trainable" if self.h0_mode == "trainable" else "zeros")
+        return RNNParams(
+            np.zeros_like(self.W_x),
+            np.zeros_like(self.W_s),
+            np.zeros_like(self.W_y),
+            np.zeros_like(self.b_h),
+            np.zeros_like(self.b_y),
+            h0=np.zeros(self.H),
+            h0_mode="trainable" if self.h0_mode == "trainable" else "zeros",
+        )
 
     def replace(self, **arrays) -> RNNParams:
         """A copy with some arrays replaced, e.g. ``params.replace(W_s=W)``."""
         new = self.copy()
         for name, value in arrays.items():
             if name not in self._names + ("h0",):
-                raise ValueError(f"replace() got an unknown parameter name {name!r}; "
-                                 f"expected one of {self._names + ('h0',)}")
+                raise ValueError(
+                    f"replace() got an unknown parameter name {name!r}; expected one of {self._names + ('h0',)}"
+                )
             setattr(new, name, value)
         new.__post_init__()
         return new
@@ -149,12 +165,12 @@ class RNNParams:
         if not isinstance(other, RNNParams):
             raise ValueError(f"{what} needs another RNNParams; got {type(other).__name__}")
         if other.names() != self.names():
-            raise ValueError(f"{what} needs the same parameters on both sides; got {self.names()} "
-                             f"and {other.names()}")
+            raise ValueError(f"{what} needs the same parameters on both sides; got {self.names()} and {other.names()}")
         for name, value in self:
             if getattr(other, name).shape != value.shape:
-                raise ValueError(f"{what} needs the same shapes; {name} has shape {value.shape} and "
-                                 f"{getattr(other, name).shape}")
+                raise ValueError(
+                    f"{what} needs the same shapes; {name} has shape {value.shape} and {getattr(other, name).shape}"
+                )
         return other
 
     def __add__(self, other: RNNParams) -> RNNParams:
@@ -190,8 +206,10 @@ class RNNParams:
         for name, value in self:
             new = np.asarray(fn(value), dtype=np.float64)
             if new.shape != value.shape:
-                raise ValueError(f"map() needs fn to keep each array's shape; {name} has shape {value.shape}, "
-                                 f"fn returned shape {new.shape}")
+                raise ValueError(
+                    f"map() needs fn to keep each array's shape; {name} has shape {value.shape}, "
+                    f"fn returned shape {new.shape}"
+                )
             out[name] = new
         return self._with(out)
 

@@ -23,6 +23,7 @@ h_t (t = 0..T, so ``h[:, 0]`` is h_0); likewise ``a[:, t-1]`` is a_t and ``delta
 δ_t = ∂L/∂h_t. :class:`ForwardPass` also gives the time-major arrays the loops walk over
 (``fp.h_tm[t]`` is h_t for the whole batch). Shapes use N batch, T time, D input, H hidden, O output.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -37,6 +38,7 @@ from .losses import check_model, loss_and_grad, prepare_targets, readout
 from .params import RNNParams
 
 # --- one step, for the unrolled view (chapter 1) -------------------------------------------------
+
 
 def step_forward(params: RNNParams, x_t, h_prev, activation="tanh"):
     """One step of the recurrence: a_t = W_s h_{t-1} + W_x x_t + b_h, h_t = f(a_t).
@@ -100,6 +102,7 @@ def step_backward(params: RNNParams, dh_t, cache):
 
 
 # --- the whole sequence ---------------------------------------------------------------------------
+
 
 @dataclass
 class ForwardPass:
@@ -208,8 +211,9 @@ def validate_inputs(params: RNNParams, x, h0) -> tuple[np.ndarray, np.ndarray]:
     return x, h0_arr
 
 
-def forward(params: RNNParams, x, d=None, *, activation="tanh", output="linear", loss_name="squared",
-            targets="all", h0=None) -> ForwardPass:
+def forward(
+    params: RNNParams, x, d=None, *, activation="tanh", output="linear", loss_name="squared", targets="all", h0=None
+) -> ForwardPass:
     """Run the RNN over a batch of sequences and, if targets are given, compute the loss.
 
     Implements a_t = W_s h_{t-1} + W_x x_t + b_h, h_t = f(a_t), o_t = W_y h_t + b_y,
@@ -296,8 +300,10 @@ def _validate_backward(params: RNNParams, fp) -> TargetsForwardPass:
         raise ValueError(f"fp must be the ForwardPass returned by forward(); got {type(fp).__name__}")
     fp = fp.targets_given()
     if fp.h_tm.shape[2] != params.H or fp.x_tm.shape[2] != params.D or fp.o_tm.shape[2] != params.O:
-        raise ValueError(f"params (D={params.D}, H={params.H}, O={params.O}) do not match the forward pass "
-                         f"(D={fp.x_tm.shape[2]}, H={fp.h_tm.shape[2]}, O={fp.o_tm.shape[2]})")
+        raise ValueError(
+            f"params (D={params.D}, H={params.H}, O={params.O}) do not match the forward pass "
+            f"(D={fp.x_tm.shape[2]}, H={fp.h_tm.shape[2]}, O={fp.o_tm.shape[2]})"
+        )
     return fp
 
 
@@ -314,6 +320,7 @@ def pack_gradients(params: RNNParams, dW_x, dW_s, dW_y, db_h, db_y, dh0, h0_give
 
 
 # --- the reference: the derivation as code (chapter 4 teaches this one) ----------------------------
+
 
 def backward_reference(params: RNNParams, fp: ForwardPass) -> BPTTResult:
     """Full BPTT as chapter 3 derives it: the reversed loop over :func:`step_backward`.
@@ -364,9 +371,17 @@ def backward_reference(params: RNNParams, fp: ForwardPass) -> BPTTResult:
 
 # --- the fast version: the same loop, with three changes -------------------------------------------
 
-def sweep(W_s: np.ndarray, activation: Activation, a: np.ndarray, h: np.ndarray, dh_out: np.ndarray, *,
-          carry_scale: np.ndarray | None = None,
-          clip_delta: Callable[[np.ndarray], np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
+
+def sweep(
+    W_s: np.ndarray,
+    activation: Activation,
+    a: np.ndarray,
+    h: np.ndarray,
+    dh_out: np.ndarray,
+    *,
+    carry_scale: np.ndarray | None = None,
+    clip_delta: Callable[[np.ndarray], np.ndarray] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """The δ recursion (eq-ch3-delta-init, eq-ch3-delta-recursion) backwards over a window of n steps.
 
     The one backward kernel of rnnlib: :func:`backward` runs it over the whole sequence, truncated
@@ -463,8 +478,9 @@ def output_gradients(dO: np.ndarray, h: np.ndarray, W_y: np.ndarray) -> tuple[np
     return dW_y, db_y, dh_out
 
 
-def backward(params: RNNParams, fp: ForwardPass, *,
-             clip_delta: Callable[[np.ndarray], np.ndarray] | None = None) -> BPTTResult:
+def backward(
+    params: RNNParams, fp: ForwardPass, *, clip_delta: Callable[[np.ndarray], np.ndarray] | None = None
+) -> BPTTResult:
     """Full BPTT, fast: :func:`backward_reference`'s loop with three changes (chapter 4).
 
     The read-out's terms for all steps at once (:func:`output_gradients`), the δ recursion of

@@ -4,6 +4,7 @@ Each generator returns a :class:`Task`: inputs, targets, and how the loss is tak
 (which read-out, which loss, which steps carry a target), plus the loss of a
 trivial predictor to beat.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

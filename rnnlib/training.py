@@ -4,6 +4,7 @@ Backpropagation computes the gradient; gradient descent uses it. ``train`` recor
 the loss and the gradient norm (before clipping) at every update, and stops with
 ``diverged=True`` when the numbers overflow, as exploding gradients do.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -63,9 +64,21 @@ def _batch(task, rng):
     raise ValueError(f"task must be a Task or a function rng -> Task; got {type(task).__name__}")
 
 
-def train(params: RNNParams, task, *, steps, lr, momentum=0.0, clip_mode=None, threshold=None,
-          activation="tanh", rng=None, k1=None, k2=None,
-          callback: Callable | None = None) -> History:
+def train(
+    params: RNNParams,
+    task,
+    *,
+    steps,
+    lr,
+    momentum=0.0,
+    clip_mode=None,
+    threshold=None,
+    activation="tanh",
+    rng=None,
+    k1=None,
+    k2=None,
+    callback: Callable | None = None,
+) -> History:
     """Train ``params`` on ``task`` by SGD; returns a :class:`History`.
 
     Parameters
@@ -95,8 +108,9 @@ def train(params: RNNParams, task, *, steps, lr, momentum=0.0, clip_mode=None, t
         if threshold is None:
             raise ValueError(f"threshold must be given with clip_mode={clip_mode!r}; got None")
     elif threshold is not None:
-        raise ValueError(f"threshold={threshold!r} needs a clip_mode ('norm', 'parameter_norm' or 'value'); "
-                         f"got clip_mode=None")
+        raise ValueError(
+            f"threshold={threshold!r} needs a clip_mode ('norm', 'parameter_norm' or 'value'); got clip_mode=None"
+        )
     if rng is not None:
         rng = validate.generator("rng", rng)
     if (k1 is None) != (k2 is None):
@@ -124,8 +138,15 @@ def train(params: RNNParams, task, *, steps, lr, momentum=0.0, clip_mode=None, t
                     fp = forward(state["params"], batch.x, batch.d, **model)
                     apply(backward(state["params"], fp).grads, fp.loss)
                 else:
-                    truncated_bptt(state["params"], batch.x, batch.d, k1, k2,
-                                   on_update=lambda p, update: apply(update.grads, update.loss), **model)
+                    truncated_bptt(
+                        state["params"],
+                        batch.x,
+                        batch.d,
+                        k1,
+                        k2,
+                        on_update=lambda p, update: apply(update.grads, update.loss),
+                        **model,
+                    )
                 if not np.isfinite(history.loss[-1]) or not np.isfinite(history.grad_norm[-1]):
                     raise FloatingPointError("non-finite loss or gradient")
     except FloatingPointError:

@@ -17,6 +17,7 @@ G geometric, P(G ≥ j) = (1 − c)^j. A term that reaches j steps beyond k2 sur
 with probability (1 − c)^j and is multiplied by (1 − c)^(−j), so the expected
 gradient is the full gradient (unbiased), at the price of variance.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -117,19 +118,27 @@ def _run(params, x, d, k1, k2, model, h0, window_length, carry_scales, on_update
     loss_start = 0
     for t in ends:
         # Forward over the new steps loss_start+1..t with the current parameters, from the carried state.
-        fp = forward(params, x[:, loss_start:t], d_nt[:, loss_start:t], activation=act, output=output,
-                     loss_name=loss_name, targets=mask_nt[:, loss_start:t], h0=h[loss_start]).targets_given()
+        fp = forward(
+            params,
+            x[:, loss_start:t],
+            d_nt[:, loss_start:t],
+            activation=act,
+            output=output,
+            loss_name=loss_name,
+            targets=mask_nt[:, loss_start:t],
+            h0=h[loss_start],
+        ).targets_given()
         a[loss_start:t] = fp.a_tm
-        h[loss_start + 1:t + 1] = fp.h_tm[1:]
+        h[loss_start + 1 : t + 1] = fp.h_tm[1:]
         total_loss += fp.loss
 
         # Backward over the window of the last K steps, start+1..t; h_start is held fixed.
         start = max(0, t - window_length(t))
         dW_y, db_y, dh_new = output_gradients(fp.dO_tm, fp.h_tm[1:], params.W_y)
         dh_out = np.zeros((t - start, N, H))  # no loss of the window's earlier steps is in this update
-        dh_out[loss_start - start:] = dh_new
+        dh_out[loss_start - start :] = dh_new
         scale = carry_scales(t, start) if carry_scales is not None else None
-        delta, da = sweep(params.W_s, act, a[start:t], h[start:t + 1], dh_out, carry_scale=scale)
+        delta, da = sweep(params.W_s, act, a[start:t], h[start : t + 1], dh_out, carry_scale=scale)
         backward_steps += t - start
         dW_x, dW_s, db_h = weight_gradients(da, h[start:t], x_tm[start:t])
         dh0 = delta[0] if start == 0 else np.zeros((N, H))  # gradient reaches h_0 only if the window does
@@ -146,8 +155,9 @@ def _run(params, x, d, k1, k2, model, h0, window_length, carry_scales, on_update
     return TruncatedResult(total_loss, total, backward_steps, h[T].copy(), params, updates)
 
 
-def truncated_bptt(params: RNNParams, x, d, k1, k2, *, h0=None, keep_updates=False, on_update=None,
-                   **model) -> TruncatedResult:
+def truncated_bptt(
+    params: RNNParams, x, d, k1, k2, *, h0=None, keep_updates=False, on_update=None, **model
+) -> TruncatedResult:
     """Truncated BPTT(k1, k2) over a stream (chapter 5, eq. tbptt).
 
     Parameters
@@ -183,8 +193,9 @@ def truncated_bptt(params: RNNParams, x, d, k1, k2, *, h0=None, keep_updates=Fal
     return _run(params, x, d, k1, k2, model, h0, lambda t: k2, None, on_update, keep_updates)
 
 
-def randomized_truncated_bptt(params: RNNParams, x, d, k1, k2, c, rng, *, h0=None, keep_updates=False,
-                              **model) -> TruncatedResult:
+def randomized_truncated_bptt(
+    params: RNNParams, x, d, k1, k2, c, rng, *, h0=None, keep_updates=False, **model
+) -> TruncatedResult:
     """Randomized truncation with compensation (Tallec & Ollivier 2017), unbiased in expectation.
 
     Each update's window is k2 + G steps with G ~ Geometric: P(G ≥ j) = (1 − c)^j. While
@@ -216,6 +227,7 @@ def randomized_truncated_bptt(params: RNNParams, x, d, k1, k2, c, rng, *, h0=Non
 
 
 # --- how biased truncation is (chapter 5) -------------------------------------------------------------
+
 
 def bias_by_k2(params: RNNParams, x, d, k2_values, *, k1=1, full=None, **model):
     """How far truncated BPTT(k1, k2) is from full BPTT, for each k2 (chapter 5, eq-ch5-tbptt).

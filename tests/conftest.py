@@ -4,6 +4,7 @@ The reference computations the tests compare against (a plain-numpy forward pass
 differences, explicit Jacobian products) live in ``reference.py``, written without rnnlib's
 forward or backward pass so that they are an independent check.
 """
+
 import matplotlib
 
 # Figures are drawn off-screen in every test (set once, before any test imports pyplot).

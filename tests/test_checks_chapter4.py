@@ -1,4 +1,5 @@
 """The chapter-4 checks pass the reference solutions and name the common mistakes."""
+
 import numpy as np
 import pytest
 
@@ -67,25 +68,31 @@ def test_step_backward_reference_passes(capsys):
     assert "correct on all 5 cases" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("wrong, output, words", [
-    (step_backward_untransposed, "dh_prev", "untransposed"),
-    (step_backward_no_fprime, "dh_prev", "f′(a_t) = 1 − h_t² is missing"),
-    (step_backward_wrong_sign, "dW_x", "sign looks flipped"),
-    (step_backward_transposed_dWs, "dW_s", "transposed"),
-])
+@pytest.mark.parametrize(
+    "wrong, output, words",
+    [
+        (step_backward_untransposed, "dh_prev", "untransposed"),
+        (step_backward_no_fprime, "dh_prev", "f′(a_t) = 1 − h_t² is missing"),
+        (step_backward_wrong_sign, "dW_x", "sign looks flipped"),
+        (step_backward_transposed_dWs, "dW_s", "transposed"),
+    ],
+)
 def test_step_backward_mistakes_are_named(wrong, output, words):
     result = check_step_backward(wrong, raise_on_failure=False)
     assert not result
     assert output in result.message and words in result.message
 
 
-@pytest.mark.parametrize("bad, words", [
-    (lambda dh, cache: [][1], "IndexError"),
-    (lambda dh, cache: (np.full_like(dh, np.nan),) * 5, "NaN"),
-    (lambda dh, cache: dh, "expected a tuple"),
-    (step_backward_without_dx, "(dh_prev, dx, dW_x, dW_s, db_h) of 5 arrays"),
-    (lambda dh, cache: (dh, dh, dh, dh, dh), "shape"),
-])
+@pytest.mark.parametrize(
+    "bad, words",
+    [
+        (lambda dh, cache: [][1], "IndexError"),
+        (lambda dh, cache: (np.full_like(dh, np.nan),) * 5, "NaN"),
+        (lambda dh, cache: dh, "expected a tuple"),
+        (step_backward_without_dx, "(dh_prev, dx, dW_x, dW_s, db_h) of 5 arrays"),
+        (lambda dh, cache: (dh, dh, dh, dh, dh), "shape"),
+    ],
+)
 def test_step_backward_bad_code_gets_a_message(bad, words):
     result = check_step_backward(bad, raise_on_failure=False)
     assert not result and words in result.message

@@ -1,4 +1,5 @@
 """Tests for rnnlib.cliff: the single-unit cliff of Pascanu et al. (2013) and per-step clipping."""
+
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose

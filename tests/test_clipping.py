@@ -1,4 +1,5 @@
 """Gradient clipping by global norm, per-parameter norm and value (rnnlib.clipping)."""
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -15,10 +16,14 @@ ALL = NAMES + ("h0",)
 def grads_from(rng, scale=1.0, trainable_h0=True):
     H, D, O = 3, 2, 2
     return rnnlib.RNNParams(
-        W_x=scale * rng.standard_normal((H, D)), W_s=scale * rng.standard_normal((H, H)),
-        W_y=scale * rng.standard_normal((O, H)), b_h=scale * rng.standard_normal(H),
-        b_y=scale * rng.standard_normal(O), h0=scale * rng.standard_normal(H) if trainable_h0 else None,
-        h0_mode="trainable" if trainable_h0 else "zeros")
+        W_x=scale * rng.standard_normal((H, D)),
+        W_s=scale * rng.standard_normal((H, H)),
+        W_y=scale * rng.standard_normal((O, H)),
+        b_h=scale * rng.standard_normal(H),
+        b_y=scale * rng.standard_normal(O),
+        h0=scale * rng.standard_normal(H) if trainable_h0 else None,
+        h0_mode="trainable" if trainable_h0 else "zeros",
+    )
 
 
 def flat(g):
@@ -27,8 +32,13 @@ def flat(g):
 
 def hand_grads():
     """A gradient with one huge entry (W_s[0, 0] = 100) and small ones (all 0.1 or 0)."""
-    g = rnnlib.RNNParams(W_x=np.full((2, 1), 0.1), W_s=np.array([[100.0, 0.0], [0.0, 0.1]]),
-                         W_y=np.zeros((1, 2)), b_h=np.zeros(2), b_y=np.zeros(1))
+    g = rnnlib.RNNParams(
+        W_x=np.full((2, 1), 0.1),
+        W_s=np.array([[100.0, 0.0], [0.0, 0.1]]),
+        W_y=np.zeros((1, 2)),
+        b_h=np.zeros(2),
+        b_y=np.zeros(1),
+    )
     return g
 
 
@@ -166,7 +176,7 @@ def test_clip_with_mode_none_returns_an_unchanged_copy(rng):
 def test_trainable_h0_gradient_is_part_of_the_global_norm(rng):
     g = grads_from(rng, 1.0, trainable_h0=True)
     without = np.sqrt(sum(np.sum(getattr(g, n) ** 2) for n in NAMES))
-    assert rnnlib.global_norm(g) == pytest.approx(np.sqrt(without ** 2 + np.sum(g.h0 ** 2)), rel=1e-14)
+    assert rnnlib.global_norm(g) == pytest.approx(np.sqrt(without**2 + np.sum(g.h0**2)), rel=1e-14)
     c = rnnlib.clip(g, "norm", 0.1)
     assert np.sqrt(np.sum(flat(c.grads) ** 2)) == pytest.approx(0.1, rel=1e-12)
 

@@ -1,4 +1,5 @@
 """Tests for the clipping explorer of chapter 7."""
+
 import time
 
 import pytest

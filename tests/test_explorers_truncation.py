@@ -1,4 +1,5 @@
 """The truncation explorer and its measurements agree with rnnlib's full and truncated BPTT."""
+
 import numpy as np
 import pytest
 
@@ -24,7 +25,7 @@ def test_truncated_gradient_is_the_sum_of_the_kept_steps_contributions():
     C = np.einsum("nki,nkj->kij", full.da, fp.h[:, :-1])
     for k2 in (3, 7, 20):
         trunc = rl.truncated_bptt(params, model.x, model.d, k2, k2, targets="last").grads
-        np.testing.assert_allclose(trunc.W_s, C[model.T - k2:].sum(axis=0), rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(trunc.W_s, C[model.T - k2 :].sum(axis=0), rtol=1e-12, atol=1e-14)
         r = model.compute(k2, 1.1)
         np.testing.assert_allclose(r["contributions"], np.linalg.norm(C, axis=(1, 2)), rtol=1e-10)
         assert r["window"] == model.T - k2 + 1

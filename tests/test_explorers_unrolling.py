@@ -1,6 +1,5 @@
 """Tests for rnnlib.course.explorers.unrolling: the unrolling stepper (chapters 1–2)."""
 
-
 import re
 
 import numpy as np

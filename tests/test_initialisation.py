@@ -1,4 +1,5 @@
 """Initialisers and the spectral measurements of W_s (rnnlib.initialisation)."""
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -17,7 +18,7 @@ def test_spectral_radius_and_singular_values_on_hand_cases():
     # the root of σ² = (16.5 + √(16.5² − 4·0.0625))/2 from the characteristic polynomial of WᵀW.
     W = np.array([[0.5, 4.0], [0.0, 0.5]])
     assert rnnlib.spectral_radius(W) == pytest.approx(0.5)
-    assert rnnlib.sigma_max(W) == pytest.approx(np.sqrt((16.5 + np.sqrt(16.5 ** 2 - 0.25)) / 2), rel=1e-14)
+    assert rnnlib.sigma_max(W) == pytest.approx(np.sqrt((16.5 + np.sqrt(16.5**2 - 0.25)) / 2), rel=1e-14)
     # Singular values work for non-square matrices, largest first.
     assert_allclose(rnnlib.singular_values(np.array([[3.0, 0.0, 0.0], [0.0, 0.0, 4.0]])), [4.0, 3.0], rtol=1e-15)
 
@@ -53,8 +54,8 @@ def test_rescaling_helpers_hit_the_target_and_leave_the_input_alone(rng):
 @pytest.mark.parametrize("gain", [1.0, 0.5, 1.3])
 def test_orthogonal_is_orthogonal_times_gain(H, gain):
     Q = rnnlib.orthogonal(H, gain, 3)
-    assert_allclose(Q.T @ Q, gain ** 2 * np.eye(H), atol=1e-13)
-    assert_allclose(Q @ Q.T, gain ** 2 * np.eye(H), atol=1e-13)
+    assert_allclose(Q.T @ Q, gain**2 * np.eye(H), atol=1e-13)
+    assert_allclose(Q @ Q.T, gain**2 * np.eye(H), atol=1e-13)
     assert_allclose(np.linalg.svd(Q, compute_uv=False), gain, rtol=1e-13)
     assert rnnlib.spectral_radius(Q) == pytest.approx(gain, rel=1e-12)
 
@@ -84,13 +85,16 @@ def test_glorot_is_uniform_within_its_bound():
     assert abs(np.mean(W)) < 0.02
 
 
-@pytest.mark.parametrize("recurrent,check", [
-    ("gaussian_spectral", lambda W: rnnlib.spectral_radius(W) == pytest.approx(0.9, rel=1e-10)),
-    ("gaussian_sigma", lambda W: rnnlib.sigma_max(W) == pytest.approx(0.9, rel=1e-12)),
-    ("orthogonal", lambda W: np.allclose(W.T @ W, 0.81 * np.eye(4), atol=1e-13)),
-    ("identity", lambda W: np.array_equal(W, 0.9 * np.eye(4))),
-    ("glorot", lambda W: np.all(np.abs(W) <= 0.9 * np.sqrt(6 / 8)) and np.any(W != 0)),
-])
+@pytest.mark.parametrize(
+    "recurrent,check",
+    [
+        ("gaussian_spectral", lambda W: rnnlib.spectral_radius(W) == pytest.approx(0.9, rel=1e-10)),
+        ("gaussian_sigma", lambda W: rnnlib.sigma_max(W) == pytest.approx(0.9, rel=1e-12)),
+        ("orthogonal", lambda W: np.allclose(W.T @ W, 0.81 * np.eye(4), atol=1e-13)),
+        ("identity", lambda W: np.array_equal(W, 0.9 * np.eye(4))),
+        ("glorot", lambda W: np.all(np.abs(W) <= 0.9 * np.sqrt(6 / 8)) and np.any(W != 0)),
+    ],
+)
 def test_init_params_builds_the_requested_recurrent_matrix(recurrent, check):
     p = rnnlib.init_params(3, 4, 2, rng=0, recurrent=recurrent, scale=0.9)
     assert (p.D, p.H, p.O) == (3, 4, 2)
@@ -109,16 +113,27 @@ def test_init_params_h0_modes():
     assert "h0" not in p.names()
 
 
-@pytest.mark.parametrize("make", [
-    lambda s: rnnlib.gaussian_spectral(4, 1.1, s),
-    lambda s: rnnlib.gaussian_sigma(4, 1.1, s),
-    lambda s: rnnlib.orthogonal(4, 1.0, s),
-    lambda s: rnnlib.glorot((3, 4), 1.0, s),
-    lambda s: rnnlib.init_params(2, 4, 3, rng=s, recurrent="gaussian_spectral").W_s,
-    lambda s: rnnlib.init_params(2, 4, 3, rng=s).W_x,
-    lambda s: rnnlib.init_params(2, 4, 3, rng=s).W_y,
-], ids=["gaussian_spectral", "gaussian_sigma", "orthogonal", "glorot", "init_params W_s", "init_params W_x",
-        "init_params W_y"])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda s: rnnlib.gaussian_spectral(4, 1.1, s),
+        lambda s: rnnlib.gaussian_sigma(4, 1.1, s),
+        lambda s: rnnlib.orthogonal(4, 1.0, s),
+        lambda s: rnnlib.glorot((3, 4), 1.0, s),
+        lambda s: rnnlib.init_params(2, 4, 3, rng=s, recurrent="gaussian_spectral").W_s,
+        lambda s: rnnlib.init_params(2, 4, 3, rng=s).W_x,
+        lambda s: rnnlib.init_params(2, 4, 3, rng=s).W_y,
+    ],
+    ids=[
+        "gaussian_spectral",
+        "gaussian_sigma",
+        "orthogonal",
+        "glorot",
+        "init_params W_s",
+        "init_params W_x",
+        "init_params W_y",
+    ],
+)
 def test_same_seed_same_matrix_different_seed_different_matrix(make):
     assert np.array_equal(make(7), make(7))
     assert np.array_equal(make(7), make(np.random.default_rng(7)))

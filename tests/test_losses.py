@@ -1,4 +1,5 @@
 """Read-outs, per-step losses and target masks (rnnlib.losses)."""
+
 import math
 
 import numpy as np

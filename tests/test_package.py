@@ -1,4 +1,5 @@
 """The shape of the package: a numpy-only core, the tooling apart, no private names across modules."""
+
 import ast
 import pathlib
 import subprocess
@@ -26,8 +27,10 @@ def _imports(tree):
 
 
 def test_importing_the_core_loads_none_of_the_tooling_dependencies():
-    code = ("import sys, rnnlib; bad = sorted(m for m in sys.modules if m.split('.')[0] in "
-            f"{sorted(TOOLING_DEPENDENCIES)!r} or m.startswith('rnnlib.course')); print(bad); assert not bad")
+    code = (
+        "import sys, rnnlib; bad = sorted(m for m in sys.modules if m.split('.')[0] in "
+        f"{sorted(TOOLING_DEPENDENCIES)!r} or m.startswith('rnnlib.course')); print(bad); assert not bad"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -56,8 +59,13 @@ def test_no_module_reads_private_attributes_of_another_object():
     # ``self._x`` and ``cls._x`` stay inside their class; ``other._x`` on anything else is a leak.
     for path, tree in _modules(PACKAGE):
         for node in ast.walk(tree):
-            if (isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__")
-                    and isinstance(node.value, ast.Name) and node.value.id not in {"self", "cls"}):
+            if (
+                isinstance(node, ast.Attribute)
+                and node.attr.startswith("_")
+                and not node.attr.startswith("__")
+                and isinstance(node.value, ast.Name)
+                and node.value.id not in {"self", "cls"}
+            ):
                 raise AssertionError(f"{path.relative_to(PACKAGE)}:{node.lineno} reads {node.value.id}.{node.attr}")
 
 

@@ -1,4 +1,5 @@
 """The parameter container (rnnlib.params)."""
+
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
@@ -8,9 +9,15 @@ import rnnlib
 
 def make(h0_mode="zeros", h0=None):
     rng = np.random.default_rng(0)
-    return rnnlib.RNNParams(W_x=rng.standard_normal((3, 2)), W_s=rng.standard_normal((3, 3)),
-                            W_y=rng.standard_normal((4, 3)), b_h=rng.standard_normal(3), b_y=rng.standard_normal(4),
-                            h0=h0, h0_mode=h0_mode)
+    return rnnlib.RNNParams(
+        W_x=rng.standard_normal((3, 2)),
+        W_s=rng.standard_normal((3, 3)),
+        W_y=rng.standard_normal((4, 3)),
+        b_h=rng.standard_normal(3),
+        b_y=rng.standard_normal(4),
+        h0=h0,
+        h0_mode=h0_mode,
+    )
 
 
 def test_sizes_follow_the_course_notation():
@@ -19,11 +26,14 @@ def test_sizes_follow_the_course_notation():
     assert repr(p) == "RNNParams(D=2, H=3, O=4, h0_mode='zeros')"
 
 
-@pytest.mark.parametrize("h0_mode,names", [
-    ("zeros", ("W_x", "W_s", "W_y", "b_h", "b_y")),
-    ("given", ("W_x", "W_s", "W_y", "b_h", "b_y")),
-    ("trainable", ("W_x", "W_s", "W_y", "b_h", "b_y", "h0")),
-])
+@pytest.mark.parametrize(
+    "h0_mode,names",
+    [
+        ("zeros", ("W_x", "W_s", "W_y", "b_h", "b_y")),
+        ("given", ("W_x", "W_s", "W_y", "b_h", "b_y")),
+        ("trainable", ("W_x", "W_s", "W_y", "b_h", "b_y", "h0")),
+    ],
+)
 def test_h0_is_a_parameter_only_when_trainable(h0_mode, names):
     p = make(h0_mode, h0=None if h0_mode == "zeros" else np.ones(3))
     assert p.names() == names
@@ -88,13 +98,19 @@ def test_relative_gradient_error_refuses_zero_reference_and_other_types():
 
 # --- the algebra, against plain numpy on the arrays ------------------------------------------------
 
+
 def test_algebra_acts_on_every_trainable_array_and_keeps_the_layout():
     rng = np.random.default_rng(2)
     p, q = make("trainable", h0=rng.standard_normal(3)), make("trainable", h0=rng.standard_normal(3))
     q = q.replace(W_s=rng.standard_normal((3, 3)))
-    for result, expected in ((p + q, lambda a, b: a + b), (p - q, lambda a, b: a - b),
-                             (2.5 * p, lambda a, b: 2.5 * a), (p * -0.5, lambda a, b: -0.5 * a),
-                             (-p, lambda a, b: -a), (np.float64(3.0) * p, lambda a, b: 3.0 * a)):
+    for result, expected in (
+        (p + q, lambda a, b: a + b),
+        (p - q, lambda a, b: a - b),
+        (2.5 * p, lambda a, b: 2.5 * a),
+        (p * -0.5, lambda a, b: -0.5 * a),
+        (-p, lambda a, b: -a),
+        (np.float64(3.0) * p, lambda a, b: 3.0 * a),
+    ):
         assert isinstance(result, rnnlib.RNNParams) and result.names() == p.names()
         for name in p.names():
             assert_allclose(getattr(result, name), expected(getattr(p, name), getattr(q, name)), rtol=1e-15)
@@ -104,7 +120,9 @@ def test_algebra_acts_on_every_trainable_array_and_keeps_the_layout():
     assert p.dot(q) == pytest.approx(float(flat_p @ flat_q), rel=1e-13)
     assert p.norm() == pytest.approx(float(np.linalg.norm(flat_p)), rel=1e-13)
     assert rnnlib.global_norm(p) == p.norm()
-    assert rnnlib.cosine(p, q) == pytest.approx(float(flat_p @ flat_q / np.linalg.norm(flat_p) / np.linalg.norm(flat_q)))
+    assert rnnlib.cosine(p, q) == pytest.approx(
+        float(flat_p @ flat_q / np.linalg.norm(flat_p) / np.linalg.norm(flat_q))
+    )
     assert [name for name, _ in p] == list(p.names())
 
 

@@ -1,4 +1,5 @@
 """The chapter-4 figures draw what rnnlib computed."""
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
@@ -44,7 +45,7 @@ def test_plot_contributions_has_two_labelled_panels(contribs):
 
 def test_plot_step_size_draws_each_curve_and_guides():
     h = 10.0 ** -np.arange(1, 6)
-    fig = plot_step_size(h, {"a": h ** 2, "b": 1e-8 / h}, best={"a": (h[-1], h[-1] ** 2)})
+    fig = plot_step_size(h, {"a": h**2, "b": 1e-8 / h}, best={"a": (h[-1], h[-1] ** 2)})
     labels = [line.get_label() for line in fig.axes[0].get_lines()]
     assert "a" in labels and "b" in labels and "∝ h² (truncation)" in labels
     plt.close(fig)

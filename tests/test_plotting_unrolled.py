@@ -1,6 +1,5 @@
 """Tests for rnnlib.course.plotting.unrolled: the unrolled graph and the state plots (chapters 1–2)."""
 
-
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest

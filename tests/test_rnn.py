@@ -1,4 +1,5 @@
 """Forward pass and full BPTT (rnnlib.rnn), against hand-computed values and central differences."""
+
 import math
 
 import numpy as np
@@ -33,14 +34,16 @@ LN2, LN3 = math.log(2.0), math.log(3.0)
 
 # --- hand-computed forward and backward -------------------------------------------------------------
 
+
 def hand_params():
     """H = 2, D = 1, O = 1, chosen so that every number below is exact on paper.
 
     tanh(ln 2) = (2 − 1/2)/(2 + 1/2) = 3/5 and tanh(ln 3) = (3 − 1/3)/(3 + 1/3) = 4/5.
     W_s is chosen so that W_s (3/5, 4/5)ᵀ = (0.8·0.6 − 0.6·0.8, 4·0.6 − 3·0.8)ᵀ = (0, 0)ᵀ.
     """
-    return rnnlib.RNNParams(W_x=[[LN2], [LN3]], W_s=[[0.8, -0.6], [4.0, -3.0]], W_y=[[1.0, 1.0]],
-                            b_h=[0.0, 0.0], b_y=[-1.0])
+    return rnnlib.RNNParams(
+        W_x=[[LN2], [LN3]], W_s=[[0.8, -0.6], [4.0, -3.0]], W_y=[[1.0, 1.0]], b_h=[0.0, 0.0], b_y=[-1.0]
+    )
 
 
 def test_step_forward_matches_hand_computed_tanh_values():
@@ -57,8 +60,7 @@ def test_step_forward_matches_hand_computed_tanh_values():
 
 
 def test_step_forward_matches_hand_computed_sigmoid_and_relu_values():
-    params = rnnlib.RNNParams(W_x=[[LN3], [-LN3]], W_s=np.zeros((2, 2)), W_y=[[1.0, 0.0]], b_h=[0.0, 0.0],
-                              b_y=[0.0])
+    params = rnnlib.RNNParams(W_x=[[LN3], [-LN3]], W_s=np.zeros((2, 2)), W_y=[[1.0, 0.0]], b_h=[0.0, 0.0], b_y=[0.0])
     # σ(ln 3) = 1/(1 + 1/3) = 3/4, σ(−ln 3) = 1/(1 + 3) = 1/4.
     h, _ = rnnlib.step_forward(params, [[1.0]], [[0.0, 0.0]], activation="sigmoid")
     assert_allclose(h, [[0.75, 0.25]], rtol=1e-15)
@@ -147,17 +149,26 @@ def test_step_backward_uses_the_derivative_of_each_activation(activation, rng):
     h_t, cache = rnnlib.step_forward(params, x_t, h_prev, activation=activation)
     *_, db_h = rnnlib.step_backward(params, dh, cache)
     a = cache[2]
-    fp = {"tanh": 1 - np.tanh(a) ** 2, "sigmoid": h_t * (1 - h_t), "relu": (a > 0) * 1.0,
-          "identity": np.ones_like(a)}[activation]
+    fp = {"tanh": 1 - np.tanh(a) ** 2, "sigmoid": h_t * (1 - h_t), "relu": (a > 0) * 1.0, "identity": np.ones_like(a)}[
+        activation
+    ]
     assert_allclose(db_h, (fp * dh)[0], rtol=1e-14)
 
 
 # --- the forward pass against an independent implementation ----------------------------------------
 
+
 @settings(max_examples=25)
-@given(N=st.integers(1, 3), T=st.integers(1, 6), D=st.integers(1, 4), H=st.integers(1, 4), O=st.integers(2, 4),
-       activation=st.sampled_from(ACTIVATIONS), model=st.sampled_from(VALID_MODELS),
-       seed=st.integers(0, 2**32 - 1))
+@given(
+    N=st.integers(1, 3),
+    T=st.integers(1, 6),
+    D=st.integers(1, 4),
+    H=st.integers(1, 4),
+    O=st.integers(2, 4),
+    activation=st.sampled_from(ACTIVATIONS),
+    model=st.sampled_from(VALID_MODELS),
+    seed=st.integers(0, 2**32 - 1),
+)
 def test_forward_matches_reference_forward_pass(N, T, D, H, O, activation, model, seed):
     output, loss = model
     rng = np.random.default_rng(seed)
@@ -220,10 +231,24 @@ def test_backward_equals_backward_reference(activation, output, loss, targets, d
     # (a reversed loop over step_backward): the same numbers to rounding, on every layout.
     params, x, d_dense, targets = draw_problem(data, activation, output, loss, targets, h0_mode="trainable")
     if h0_mode != "trainable":
-        params = rnnlib.RNNParams(params.W_x, params.W_s, params.W_y, params.b_h, params.b_y, h0_mode=h0_mode,
-                                  h0=params.h0 if h0_mode == "given" else None)
-    fp = rnnlib.forward(params, x, target_argument(d_dense, targets, loss), activation=activation, output=output,
-                        loss_name=loss, targets=targets)
+        params = rnnlib.RNNParams(
+            params.W_x,
+            params.W_s,
+            params.W_y,
+            params.b_h,
+            params.b_y,
+            h0_mode=h0_mode,
+            h0=params.h0 if h0_mode == "given" else None,
+        )
+    fp = rnnlib.forward(
+        params,
+        x,
+        target_argument(d_dense, targets, loss),
+        activation=activation,
+        output=output,
+        loss_name=loss,
+        targets=targets,
+    )
     fast, reference = rnnlib.backward(params, fp), rnnlib.backward_reference(params, fp)
     assert fast.grads.names() == reference.grads.names() == params.names()
     for (name, g_fast), (_, g_ref) in zip(fast.grads, reference.grads):
@@ -266,8 +291,15 @@ def test_full_bptt_matches_central_differences(activation, output, loss, targets
     numeric = fd_param_gradients(L_of, P, NAMES + ("h0",), FD_STEP)
     assume(all(np.max(np.abs(g)) >= RESOLVABLE * max(1.0, L) for g in numeric.values()))
 
-    fp = rnnlib.forward(params, x, target_argument(d_dense, targets, loss), activation=activation, output=output,
-                        loss_name=loss, targets=targets)
+    fp = rnnlib.forward(
+        params,
+        x,
+        target_argument(d_dense, targets, loss),
+        activation=activation,
+        output=output,
+        loss_name=loss,
+        targets=targets,
+    )
     res = rnnlib.backward(params, fp)
     assert fp.loss == pytest.approx(L, rel=1e-12)
     assert params.names() == NAMES + ("h0",)
@@ -286,8 +318,9 @@ def test_full_bptt_matches_central_differences_for_fixed_h0_modes(h0_mode, data)
     params, x, d_dense, _ = draw_problem(data, activation, "linear", "squared", "all", h0_mode=h0_mode)
     P = as_dict(params)
     mask = np.ones(x.shape[:2], dtype=bool)
-    numeric = fd_param_gradients(lambda Q: total_loss(Q, x, d_dense, mask, activation, "linear", "squared"),
-                                 P, NAMES, FD_STEP)
+    numeric = fd_param_gradients(
+        lambda Q: total_loss(Q, x, d_dense, mask, activation, "linear", "squared"), P, NAMES, FD_STEP
+    )
     res = rnnlib.backward(params, rnnlib.forward(params, x, d_dense, activation=activation))
     assert params.names() == NAMES  # h_0 is not a parameter here
     for name in NAMES:
@@ -318,8 +351,9 @@ def test_gradient_wrt_given_h0_argument_matches_central_differences(activation, 
         assert np.min(np.abs(a)) > 1e-3  # this seed keeps clear of the kink
     mask = np.ones((N, T), dtype=bool)
     numeric = central_difference(lambda v: total_loss(P, x, d, mask, activation, output, loss, h0=v), h0, FD_STEP)
-    res = rnnlib.backward(params, rnnlib.forward(params, x, d, activation=activation, output=output, loss_name=loss,
-                                                 h0=h0))
+    res = rnnlib.backward(
+        params, rnnlib.forward(params, x, d, activation=activation, output=output, loss_name=loss, h0=h0)
+    )
     assert res.dh0.shape == (N, H)
     assert rel_err(res.dh0, numeric) < 1e-7
 
@@ -339,6 +373,7 @@ def test_trainable_h0_gets_no_gradient_when_forward_is_given_another_h0(rng):
 
 # --- δ_k = ∂L/∂h_k -------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("targets", ["all", "last", "mask"])
 @pytest.mark.parametrize("activation", ACTIVATIONS)
 def test_delta_matches_central_differences_wrt_each_state(activation, targets):
@@ -354,15 +389,19 @@ def test_delta_matches_central_differences_wrt_each_state(activation, targets):
     a, h = forward_states(P, x, activation)
     if activation == "relu":
         assert np.min(np.abs(a)) > 1e-3
-    res = rnnlib.backward(params, rnnlib.forward(params, x, target_argument(d_dense, targets, "squared"),
-                                                 activation=activation, targets=targets))
+    res = rnnlib.backward(
+        params,
+        rnnlib.forward(params, x, target_argument(d_dense, targets, "squared"), activation=activation, targets=targets),
+    )
     assert res.delta.shape == (N, T + 1, H)
     for k in range(T + 1):
         # L as a function of h_k: the forward pass is rerun by hand with h_k replaced, so that
         # h_{k+1}, …, h_T follow from the perturbed state and E_k sees it through the read-out.
         numeric = central_difference(
             lambda hk: total_loss(P, x, d_dense, mask, activation, "linear", "squared", override=(k, hk)),
-            h[:, k], FD_STEP)
+            h[:, k],
+            FD_STEP,
+        )
         assert rel_err(res.delta[:, k], numeric) < 1e-7, k
 
 
@@ -378,6 +417,7 @@ def test_delta_at_last_step_is_the_readout_gradient_only(rng):
 
 
 # --- other behaviour -------------------------------------------------------------------------------
+
 
 def test_forward_without_targets_computes_states_but_no_loss(rng):
     params = make_params(rng, 2, 3, 2)
@@ -424,11 +464,12 @@ def test_batch_loss_is_the_mean_over_sequences(rng):
     params = make_params(rng, 2, 3, 2)
     x, d = rng.standard_normal((3, 4, 2)), rng.standard_normal((3, 4, 2))
     L, g = rnnlib.loss_and_gradients(params, x, d)
-    singles = [rnnlib.loss_and_gradients(params, x[n:n + 1], d[n:n + 1]) for n in range(3)]
+    singles = [rnnlib.loss_and_gradients(params, x[n : n + 1], d[n : n + 1]) for n in range(3)]
     assert L == pytest.approx(np.mean([s[0] for s in singles]), rel=1e-13)
     for name in NAMES:
-        assert_allclose(getattr(g, name), np.mean([getattr(s[1], name) for s in singles], axis=0), rtol=1e-12,
-                        atol=1e-15)
+        assert_allclose(
+            getattr(g, name), np.mean([getattr(s[1], name) for s in singles], axis=0), rtol=1e-12, atol=1e-15
+        )
 
 
 def test_forward_and_backward_do_not_modify_their_inputs(rng):

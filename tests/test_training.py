@@ -1,4 +1,5 @@
 """Gradient descent, momentum, clipping during training and divergence (rnnlib.training)."""
+
 import warnings
 
 import numpy as np
@@ -11,16 +12,31 @@ from reference import NAMES, as_dict, make_params
 
 
 def tiny_params(h0_mode="zeros"):
-    return rnnlib.RNNParams(W_x=[[1.0]], W_s=[[0.5]], W_y=[[2.0]], b_h=[0.0], b_y=[-1.0],
-                            h0=None if h0_mode == "zeros" else [0.25], h0_mode=h0_mode)
+    return rnnlib.RNNParams(
+        W_x=[[1.0]],
+        W_s=[[0.5]],
+        W_y=[[2.0]],
+        b_h=[0.0],
+        b_y=[-1.0],
+        h0=None if h0_mode == "zeros" else [0.25],
+        h0_mode=h0_mode,
+    )
 
 
 def tiny_grads(h0=None):
-    return rnnlib.RNNParams(W_x=[[0.5]], W_s=[[-1.0]], W_y=[[2.0]], b_h=[0.25], b_y=[0.0],
-                            h0=h0, h0_mode="trainable" if h0 is not None else "zeros")
+    return rnnlib.RNNParams(
+        W_x=[[0.5]],
+        W_s=[[-1.0]],
+        W_y=[[2.0]],
+        b_h=[0.25],
+        b_y=[0.0],
+        h0=h0,
+        h0_mode="trainable" if h0 is not None else "zeros",
+    )
 
 
 # --- sgd_step -------------------------------------------------------------------------------------
+
 
 def test_sgd_step_on_hand_values():
     p, g = tiny_params(), tiny_grads()
@@ -55,6 +71,7 @@ def test_sgd_step_updates_a_trainable_h0():
 
 
 # --- train ----------------------------------------------------------------------------------------
+
 
 def test_a_few_steps_of_sgd_reduce_the_loss_on_a_fixed_batch():
     task = rnnlib.noisy_sine(16, 10, 0)
@@ -101,8 +118,12 @@ def test_clipping_is_recorded_and_applied_once_per_update():
     assert history.grad_norm[0] == pytest.approx(norm, rel=1e-13)  # the norm before clipping
     for name in NAMES:
         # θ ← θ − lr · θ_clip g/‖g‖
-        assert_allclose(getattr(history.params, name), getattr(params, name) - 0.1 * theta / norm * getattr(g, name),
-                        rtol=1e-12, atol=1e-15)
+        assert_allclose(
+            getattr(history.params, name),
+            getattr(params, name) - 0.1 * theta / norm * getattr(g, name),
+            rtol=1e-12,
+            atol=1e-15,
+        )
     unclipped = rnnlib.train(params, task, steps=1, lr=0.1, clip_mode="norm", threshold=10 * norm)
     assert unclipped.clipped == [False]
 
@@ -126,8 +147,9 @@ def test_divergent_training_stops_with_diverged_flag_and_no_warning():
     assert history.diverged
     assert history.diverged_at is not None and 1 <= history.diverged_at < 30
     assert history.updates == history.diverged_at
-    assert history.loss[0] == pytest.approx(rnnlib.loss(params, task.x, task.d, activation="relu", **task.model),
-                                            rel=1e-14)
+    assert history.loss[0] == pytest.approx(
+        rnnlib.loss(params, task.x, task.d, activation="relu", **task.model), rel=1e-14
+    )
     assert history.params is not None
 
 
@@ -163,8 +185,9 @@ def test_training_with_truncated_bptt_updates_every_k1_steps():
     task = rnnlib.noisy_sine(4, 10, 1)
     params = rnnlib.init_params(1, 4, 1, rng=3)
     steps_seen = []
-    history = rnnlib.train(params, task, steps=2, lr=0.05, k1=3, k2=5,
-                           callback=lambda step, p, h: steps_seen.append(step))
+    history = rnnlib.train(
+        params, task, steps=2, lr=0.05, k1=3, k2=5, callback=lambda step, p, h: steps_seen.append(step)
+    )
     # Updates at t = 3, 6, 9, 10 in each of the 2 passes over the stream.
     assert history.updates == 8
     assert steps_seen == list(range(1, 9))

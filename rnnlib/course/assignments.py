@@ -18,6 +18,7 @@ The book shows those solutions behind toggles; instructors get:
 - ``python -m rnnlib.course.assignments mark``: gives solution and check cells nbgrader's cell
   metadata, so nbgrader users can feed the chapter notebooks to nbgrader unchanged.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -58,8 +59,12 @@ def is_check(cell) -> bool:
 
 def student_functions(nb) -> set[str]:
     """Names of the functions whose bodies are solution regions: what the student writes."""
-    return {name for c in nb.cells if c.cell_type == "code" and has_solution(c)
-            for name in re.findall(r"^def (\w+)\(", c.source, re.M)}
+    return {
+        name
+        for c in nb.cells
+        if c.cell_type == "code" and has_solution(c)
+        for name in re.findall(r"^def (\w+)\(", c.source, re.M)
+    }
 
 
 def is_student_check(cell, functions: set[str]) -> bool:
@@ -78,14 +83,25 @@ def mark(nb, stem: str) -> bool:
         want = None
         if has_solution(cell):
             n_solution += 1
-            want = {"solution": True, "grade": False, "locked": False,
-                    "grade_id": f"{stem}-solution-{n_solution}", "schema_version": 3}
+            want = {
+                "solution": True,
+                "grade": False,
+                "locked": False,
+                "grade_id": f"{stem}-solution-{n_solution}",
+                "schema_version": 3,
+            }
             if cell.cell_type == "markdown":  # nbgrader: a written answer is a manually graded cell
                 want.update(grade=True, points=1)
         elif is_student_check(cell, functions):
             n_check += 1
-            want = {"solution": False, "grade": True, "locked": True, "points": 1,
-                    "grade_id": f"{stem}-check-{n_check}", "schema_version": 3}
+            want = {
+                "solution": False,
+                "grade": True,
+                "locked": True,
+                "points": 1,
+                "grade_id": f"{stem}-check-{n_check}",
+                "schema_version": 3,
+            }
         if want is not None and cell.metadata.get("nbgrader") != want:
             cell.metadata["nbgrader"] = want
             changed = True
@@ -170,8 +186,9 @@ def write_student_site(root: Path, dst: Path) -> Path:
         elif path.is_file():
             shutil.copy2(path, dst / "book" / path.name)
         elif path.is_dir() and not path.name.startswith((".", "_build")):  # book/_ext: Sphinx extensions
-            shutil.copytree(path, dst / "book" / path.name,
-                            ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
+            shutil.copytree(
+                path, dst / "book" / path.name, ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints")
+            )
     shutil.copy2(root / "_toc.yml", dst / "_toc.yml")
     data = yaml.safe_load((root / "_config.yml").read_text())
     data.setdefault("sphinx", {}).setdefault("config", {})["hide_solutions"] = True
@@ -201,7 +218,9 @@ def exercises(path: Path) -> list[dict]:
                 found.append(current)
         elif current is not None and has_solution(cell):
             current["coding"] = True
-        elif current is not None and is_student_check(cell, functions) and current["coding"] and current["check"] is None:
+        elif (
+            current is not None and is_student_check(cell, functions) and current["coding"] and current["check"] is None
+        ):
             call = CHECK_CALL.search(cell.source)
             current["check"] = call.group(0).rstrip("(").split(".")[-1] if call else None
     return found

@@ -12,6 +12,7 @@ control changes. Displayed in a notebook it offers two representations at once:
 The book's configuration tells MyST-NB to skip the widget representation, so the
 website never shows a control without a kernel behind it.
 """
+
 from __future__ import annotations
 
 import base64
@@ -81,8 +82,9 @@ class Explorer:
         Resolution of the PNG frames (lower keeps the page light).
     """
 
-    def __init__(self, controls, render: Callable, *, alt: Callable, caption="", initial=None,
-                 figsize=(8.0, 3.4), dpi=72):
+    def __init__(
+        self, controls, render: Callable, *, alt: Callable, caption="", initial=None, figsize=(8.0, 3.4), dpi=72
+    ):
         if not controls:
             raise ValueError("controls must list at least one Control; got none")
         for c in controls:
@@ -150,12 +152,21 @@ class Explorer:
         for c in self.controls:
             options = [(c.text(v), v) for v in c.values]
             if c.numeric:
-                ctl = w.SelectionSlider(options=options, value=self.values[c.name], description=c.label,
-                                        continuous_update=True, style={"description_width": "initial"},
-                                        layout=w.Layout(width="420px"))
+                ctl = w.SelectionSlider(
+                    options=options,
+                    value=self.values[c.name],
+                    description=c.label,
+                    continuous_update=True,
+                    style={"description_width": "initial"},
+                    layout=w.Layout(width="420px"),
+                )
             else:
-                ctl = w.Dropdown(options=options, value=self.values[c.name], description=c.label,
-                                 style={"description_width": "initial"})
+                ctl = w.Dropdown(
+                    options=options,
+                    value=self.values[c.name],
+                    description=c.label,
+                    style={"description_width": "initial"},
+                )
 
             def changed(change, name=c.name):
                 image.value = self.draw(**{name: change["new"]})
@@ -169,8 +180,12 @@ class Explorer:
     def static_html(self) -> str:
         """Self-contained HTML: every frame precomputed, sliders that switch frames, a play button."""
         frames = self.frames()
-        uid = "bptt-" + uuid.uuid5(uuid.NAMESPACE_URL, repr([(c.name, list(c.values)) for c in self.controls])
-                                   + self.caption).hex[:10]
+        uid = (
+            "bptt-"
+            + uuid.uuid5(
+                uuid.NAMESPACE_URL, repr([(c.name, list(c.values)) for c in self.controls]) + self.caption
+            ).hex[:10]
+        )
         sizes = [len(c.values) for c in self.controls]
         start = [list(c.values).index(self.values[c.name]) for c in self.controls]
         data: dict[str, Any] = {
@@ -184,28 +199,39 @@ class Explorer:
         for i, c in enumerate(self.controls):
             cid = f"{uid}-c{i}"
             if c.numeric:
-                ctl = (f'<input type="range" id="{cid}" data-axis="{i}" min="0" max="{len(c.values) - 1}" '
-                       f'step="1" value="{start[i]}">')
+                ctl = (
+                    f'<input type="range" id="{cid}" data-axis="{i}" min="0" max="{len(c.values) - 1}" '
+                    f'step="1" value="{start[i]}">'
+                )
             else:
-                opts = "".join(f'<option value="{j}"{" selected" if j == start[i] else ""}>{html.escape(c.text(v))}'
-                               f'</option>' for j, v in enumerate(c.values))
+                opts = "".join(
+                    f'<option value="{j}"{" selected" if j == start[i] else ""}>{html.escape(c.text(v))}</option>'
+                    for j, v in enumerate(c.values)
+                )
                 ctl = f'<select id="{cid}" data-axis="{i}">{opts}</select>'
             controls_html.append(
                 f'<span class="bptt-control"><label for="{cid}">{html.escape(c.label)}</label> {ctl} '
-                f'<output for="{cid}" data-axis="{i}">{html.escape(c.text(self.values[c.name]))}</output></span>')
+                f'<output for="{cid}" data-axis="{i}">{html.escape(c.text(self.values[c.name]))}</output></span>'
+            )
         first = sum(start[i] * _stride(sizes, i) for i in range(len(sizes)))
         script = _template("static_twin.js").substitute(uid=uid) + "\n"
         return _template("static_twin.html").substitute(
-            uid=uid, controls="".join(controls_html),
+            uid=uid,
+            controls="".join(controls_html),
             src="data:image/png;base64," + data["frames"][first],
             alt=html.escape(data["alts"][first], quote=True),
-            caption=html.escape(self.caption), data=json.dumps(data).replace("</", "<\\/"),
-            n=len(frames), script=script)
+            caption=html.escape(self.caption),
+            data=json.dumps(data).replace("</", "<\\/"),
+            n=len(frames),
+            script=script,
+        )
 
     # --- display ------------------------------------------------------------------------------------
     def _repr_mimebundle_(self, include=None, exclude=None):
-        bundle = {"text/plain": f"<Explorer: {', '.join(c.label for c in self.controls)}>",
-                  "text/html": self.static_html()}
+        bundle = {
+            "text/plain": f"<Explorer: {', '.join(c.label for c in self.controls)}>",
+            "text/html": self.static_html(),
+        }
         try:
             live = self.widget()._repr_mimebundle_()
         except ImportError:
@@ -217,7 +243,7 @@ class Explorer:
 
 def _stride(sizes, axis):
     stride = 1
-    for s in sizes[axis + 1:]:
+    for s in sizes[axis + 1 :]:
         stride *= s
     return stride
 

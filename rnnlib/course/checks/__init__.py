@@ -9,6 +9,7 @@ traceback from inside rnnlib.
 The chapters' checks live in the submodules (``rnnlib.course.checks.chapter3`` and so on)
 and are built from :func:`run_check`.
 """
+
 from __future__ import annotations
 
 import traceback
@@ -88,8 +89,15 @@ def compare(label: str, got, expected, rtol=1e-7) -> str | None:
     return None
 
 
-def run_check(name: str, student: Callable, cases: list[Case], outputs: Callable[[Any, Any], list],
-              *, raise_on_failure=True, hint: str = "") -> CheckResult:
+def run_check(
+    name: str,
+    student: Callable,
+    cases: list[Case],
+    outputs: Callable[[Any, Any], list],
+    *,
+    raise_on_failure=True,
+    hint: str = "",
+) -> CheckResult:
     """Run ``student(**case.kwargs)`` on every case and compare with ``case.expected``.
 
     ``outputs(got, expected)`` returns a list of failure messages (empty when all match);
@@ -106,13 +114,22 @@ def run_check(name: str, student: Callable, cases: list[Case], outputs: Callable
                 with np.errstate(all="ignore"):
                     got = student(**case.kwargs)
             except NotImplementedError:
-                result = CheckResult(name, False, f"✗ {name}: not implemented yet (your function raised "
-                                                  f"NotImplementedError). Replace the `raise` with your code.", i)
+                result = CheckResult(
+                    name,
+                    False,
+                    f"✗ {name}: not implemented yet (your function raised "
+                    f"NotImplementedError). Replace the `raise` with your code.",
+                    i,
+                )
                 break
             except Exception as exc:  # the student's bug, reported as a message
                 frame = traceback.extract_tb(exc.__traceback__)[-1]
-                result = CheckResult(name, False, f"✗ {name}: your function raised {type(exc).__name__}: {exc} "
-                                                  f"(line {frame.lineno}) on {where}", i)
+                result = CheckResult(
+                    name,
+                    False,
+                    f"✗ {name}: your function raised {type(exc).__name__}: {exc} (line {frame.lineno}) on {where}",
+                    i,
+                )
                 break
             try:
                 problems = outputs(got, case.expected)

@@ -6,6 +6,7 @@
 Both are single-sequence (N = 1) and column-vector shaped as in the chapter; the reference is
 rnnlib's own BPTT (:func:`rnnlib.backward`) on randomized problems.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -55,6 +56,7 @@ def check_output_gradient(dL_dWy, *, raise_on_failure=True):
     ``h`` has shape (T, H) (row t−1 is h_t) and ``dL_do`` has shape (T, O) (row t−1 is ∂L/∂o_t,
     zero at the steps without a target).
     """
+
     def outputs(got, expected):
         if got is None:
             return _returned_none(got)
@@ -65,9 +67,15 @@ def check_output_gradient(dL_dWy, *, raise_on_failure=True):
                 problem += " — the sign looks flipped"
         return [problem] if problem else []
 
-    return run_check("∂L/∂W_y", dL_dWy, _output_cases(), outputs, raise_on_failure=raise_on_failure,
-                     hint="∂L/∂W_y sums, over every step t, the outer product of ∂L/∂o_t (a column) "
-                          "with h_t (a row): it depends on h_t only, not on earlier states.")
+    return run_check(
+        "∂L/∂W_y",
+        dL_dWy,
+        _output_cases(),
+        outputs,
+        raise_on_failure=raise_on_failure,
+        hint="∂L/∂W_y sums, over every step t, the outer product of ∂L/∂o_t (a column) "
+        "with h_t (a row): it depends on h_t only, not on earlier states.",
+    )
 
 
 def _delta_cases():
@@ -132,6 +140,12 @@ def check_delta_recursion(deltas, *, raise_on_failure=True):
                     problem += " — already the last row δ_T = W_yᵀ ∂L/∂o_T is wrong"
         return [problem]
 
-    return run_check("δ recursion", deltas, cases, outputs, raise_on_failure=raise_on_failure,
-                     hint="start at t = T with nothing arriving from the future, and walk backwards; "
-                          "δ_t collects W_yᵀ ∂L/∂o_t from the read-out and a message from step t+1.")
+    return run_check(
+        "δ recursion",
+        deltas,
+        cases,
+        outputs,
+        raise_on_failure=raise_on_failure,
+        hint="start at t = T with nothing arriving from the future, and walk backwards; "
+        "δ_t collects W_yᵀ ∂L/∂o_t from the read-out and a message from step t+1.",
+    )

@@ -8,6 +8,7 @@
 Batches are rows, as in rnnlib's code: ``x`` (N, D), ``h_prev`` (N, H), ``W_x`` (H, D),
 ``W_s`` (H, H), so a_t = h_prev @ W_sᵀ + x @ W_xᵀ + b_h and the activation is tanh.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -28,8 +29,14 @@ def make_cache(params, x_t, h_prev):
     """
     h_t, rl_cache = step_forward(params, x_t, h_prev, activation="tanh")
     x, hp, a, h, _ = rl_cache
-    cache = {"x": x.copy(), "h_prev": hp.copy(), "a": a.copy(), "h": h.copy(),
-             "W_x": params.W_x.copy(), "W_s": params.W_s.copy()}
+    cache = {
+        "x": x.copy(),
+        "h_prev": hp.copy(),
+        "a": a.copy(),
+        "h": h.copy(),
+        "W_x": params.W_x.copy(),
+        "W_s": params.W_s.copy(),
+    }
     return cache, rl_cache
 
 
@@ -61,14 +68,21 @@ def _diagnose(name, got, expected, kw):
     c, dh = kw["cache"], kw["dh"]
     da = dh * (1.0 - c["h"] ** 2)
     candidates = {
-        "dh_prev": [(da @ c["W_s"].T, "W_s is used untransposed: with batch rows, the message to h_{t-1} "
-                                      "is da @ W_s (that is W_sᵀ da for a column da)"),
-                    (dh @ c["W_s"], "the factor f′(a_t) = 1 − h_t² is missing")],
+        "dh_prev": [
+            (
+                da @ c["W_s"].T,
+                "W_s is used untransposed: with batch rows, the message to h_{t-1} "
+                "is da @ W_s (that is W_sᵀ da for a column da)",
+            ),
+            (dh @ c["W_s"], "the factor f′(a_t) = 1 − h_t² is missing"),
+        ],
         "dx": [(dh @ c["W_x"], "the factor f′(a_t) = 1 − h_t² is missing")],
         "dW_x": [(dh.T @ c["x"], "the factor f′(a_t) = 1 − h_t² is missing")],
-        "dW_s": [((da.T @ c["h_prev"]).T, "dW_s is transposed: it is (∂L/∂a_t) h_{t-1}ᵀ, row index from a_t"),
-                 (dh.T @ c["h_prev"], "the factor f′(a_t) = 1 − h_t² is missing"),
-                 (da.T @ c["h"], "h_t is used where the previous state h_{t-1} belongs")],
+        "dW_s": [
+            ((da.T @ c["h_prev"]).T, "dW_s is transposed: it is (∂L/∂a_t) h_{t-1}ᵀ, row index from a_t"),
+            (dh.T @ c["h_prev"], "the factor f′(a_t) = 1 − h_t² is missing"),
+            (da.T @ c["h"], "h_t is used where the previous state h_{t-1} belongs"),
+        ],
         "db_h": [(dh.sum(axis=0), "the factor f′(a_t) = 1 − h_t² is missing")],
     }
     for value, text in candidates.get(name, []):
@@ -89,8 +103,10 @@ def check_step_backward(step_backward_fn, *, raise_on_failure=True):
         if got is None:
             return ["your function returned None: did you forget the `return`?"]
         if not isinstance(got, (tuple, list)) or len(got) != 5:
-            return [f"expected a tuple (dh_prev, dx, dW_x, dW_s, db_h) of 5 arrays, got "
-                    f"{type(got).__name__}{' of length ' + str(len(got)) if isinstance(got, (tuple, list)) else ''}"]
+            return [
+                f"expected a tuple (dh_prev, dx, dW_x, dW_s, db_h) of 5 arrays, got "
+                f"{type(got).__name__}{' of length ' + str(len(got)) if isinstance(got, (tuple, list)) else ''}"
+            ]
         case = next(c for c in cases if c.expected is expected)
         problems = []
         for name, g, e in zip(_OUTPUTS, got, expected):
@@ -99,9 +115,15 @@ def check_step_backward(step_backward_fn, *, raise_on_failure=True):
                 problems.append(problem + _diagnose(name, g, e, case.kwargs))
         return problems
 
-    return run_check("step_backward", step_backward_fn, cases, outputs, raise_on_failure=raise_on_failure,
-                     hint="first da = dh ⊙ f′(a_t) with f′ = 1 − h_t² for tanh; every output is then "
-                          "one product with da (dx with W_x, as dh_prev with W_s).")
+    return run_check(
+        "step_backward",
+        step_backward_fn,
+        cases,
+        outputs,
+        raise_on_failure=raise_on_failure,
+        hint="first da = dh ⊙ f′(a_t) with f′ = 1 − h_t² for tanh; every output is then "
+        "one product with da (dx with W_x, as dh_prev with W_s).",
+    )
 
 
 def _bptt_cases():
@@ -121,8 +143,7 @@ def _bptt_cases():
             caches.append(cache)
         _, _, dh_out = output_gradients(fp.dO_tm, fp.h_tm[1:], params.W_y)  # (T, N, H): W_yᵀ ∂L/∂o_t
         expected = (res.grads.W_x, res.grads.W_s, res.grads.b_h, res.delta[:, 0].copy())
-        cases.append(Case(f"N={N}, T={T}, D={D}, H={H}",
-                          {"caches": caches, "dh_out": dh_out}, expected))
+        cases.append(Case(f"N={N}, T={T}, D={D}, H={H}", {"caches": caches, "dh_out": dh_out}, expected))
     return cases
 
 
@@ -144,6 +165,12 @@ def check_bptt(bptt_fn, *, raise_on_failure=True):
         problems = [compare(n, g, e, rtol=1e-9) for n, g, e in zip(names, got, expected)]
         return [p for p in problems if p]
 
-    return run_check("bptt", bptt_fn, _bptt_cases(), outputs, raise_on_failure=raise_on_failure,
-                     hint="walk t = T..1 backwards; δ_t = dh_out[t-1] + the dh_prev that step t+1 returned; "
-                          "add up every step's weight gradients.")
+    return run_check(
+        "bptt",
+        bptt_fn,
+        _bptt_cases(),
+        outputs,
+        raise_on_failure=raise_on_failure,
+        hint="walk t = T..1 backwards; δ_t = dh_out[t-1] + the dh_prev that step t+1 returned; "
+        "add up every step's weight gradients.",
+    )

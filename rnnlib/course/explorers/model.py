@@ -30,8 +30,9 @@ class ExplorerModel:
     """
 
     def __init__(self, H=64, T=100, N=4, D=1, seed=0):
-        self.H, self.T, self.N, self.D = (validate.positive_int(n, v) for n, v in
-                                          (("H", H), ("T", T), ("N", N), ("D", D)))
+        self.H, self.T, self.N, self.D = (
+            validate.positive_int(n, v) for n, v in (("H", H), ("T", T), ("N", N), ("D", D))
+        )
         rng = np.random.default_rng(seed)
         self.G = rng.standard_normal((self.H, self.H)) / np.sqrt(self.H)
         self.rho_G, self.sigma_G = spectral_radius(self.G), sigma_max(self.G)  # ρ(G), σ_max(G)

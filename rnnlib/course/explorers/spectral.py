@@ -11,6 +11,7 @@ W_s, whether that scale is its spectral radius ρ(W_s) or its largest singular v
 and the activation. W_s is always the same random Gaussian matrix, rescaled: only its size
 changes between frames, never its shape.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -54,13 +55,29 @@ class SpectralModel(ExplorerModel):
         k = np.arange(self.T + 1)
         gamma = get_activation(activation).gamma
         s_max = sigma_max(W_s)
-        return {"W_s": W_s, "rho": spectral_radius(W_s), "sigma_max": s_max, "gamma": gamma,
-                "eta": gamma * s_max, "k": k, "delta_norms": norms,
-                "bound": norms[self.T] * pascanu_bound(W_s, activation, self.T - k)}
+        return {
+            "W_s": W_s,
+            "rho": spectral_radius(W_s),
+            "sigma_max": s_max,
+            "gamma": gamma,
+            "eta": gamma * s_max,
+            "k": k,
+            "delta_norms": norms,
+            "bound": norms[self.T] * pascanu_bound(W_s, activation, self.T - k),
+        }
 
 
-def spectral_explorer(H=64, T=100, N=4, *, scales=(0.5, 0.75, 1.0, 1.25, 1.5), modes=MODES,
-                      activations=("tanh", "sigmoid", "relu"), seed=0, dpi=72) -> Explorer:
+def spectral_explorer(
+    H=64,
+    T=100,
+    N=4,
+    *,
+    scales=(0.5, 0.75, 1.0, 1.25, 1.5),
+    modes=MODES,
+    activations=("tanh", "sigmoid", "relu"),
+    seed=0,
+    dpi=72,
+) -> Explorer:
     """The spectral-radius explorer of chapter 6: scale of W_s × what it sets × activation.
 
     Parameters
@@ -102,34 +119,51 @@ def spectral_explorer(H=64, T=100, N=4, *, scales=(0.5, 0.75, 1.0, 1.25, 1.5), m
         # Fixed margins instead of constrained layout: the layout solver costs more than the
         # computation, and one slider move must stay within 100 ms.
         fig.set_layout_engine(None)  # no engine at all: savefig then draws once, not twice
-        left, right = fig.subplots(1, 2, width_ratios=(1.75, 1.0),
-                                   gridspec_kw=dict(left=0.08, right=0.98, bottom=0.14, top=0.9, wspace=0.25))
-        gradient_by_step(r["k"], r["delta_norms"], r["bound"], ax=left, label="‖∂L/∂h_k‖ (measured)",
-                         bound_label=f"bound η^(T−k)‖δ_T‖, η = {r['eta']:.2f}",
-                         title=f"{activation}: loss at step T = {model.T}")
+        left, right = fig.subplots(
+            1, 2, width_ratios=(1.75, 1.0), gridspec_kw=dict(left=0.08, right=0.98, bottom=0.14, top=0.9, wspace=0.25)
+        )
+        gradient_by_step(
+            r["k"],
+            r["delta_norms"],
+            r["bound"],
+            ax=left,
+            label="‖∂L/∂h_k‖ (measured)",
+            bound_label=f"bound η^(T−k)‖δ_T‖, η = {r['eta']:.2f}",
+            title=f"{activation}: loss at step T = {model.T}",
+        )
         # Frame the measured curve; an exploding bound may leave the panel at the top.
         n = r["delta_norms"][r["delta_norms"] > 0]
         left.set_ylim(max(n.min() / 10.0, 1e-300), n.max() * 1e3)
         left.yaxis.set_major_locator(LogLocator(base=10.0, numticks=6))
         left.yaxis.set_minor_locator(NullLocator())
         left.yaxis.set_major_formatter(FuncFormatter(_power_of_ten))
-        eigenvalue_plane(r["W_s"], ax=right, limit=limit, legend=False,
-                         title=f"ρ = {r['rho']:.2f}, σ_max = {r['sigma_max']:.2f}")
+        eigenvalue_plane(
+            r["W_s"], ax=right, limit=limit, legend=False, title=f"ρ = {r['rho']:.2f}, σ_max = {r['sigma_max']:.2f}"
+        )
 
     def alt(scale, mode, activation):
         r = drawn.get((scale, mode, activation)) or model.compute(scale, mode, activation)
         n = r["delta_norms"]
         trend = "grows" if n[0] > n[model.T] else "shrinks"
-        return (f"Left: with a {activation} RNN and {mode} = {scale:.2f} (so ρ = {r['rho']:.2f} and "
-                f"σ_max = {r['sigma_max']:.2f}), the gradient norm ‖∂L/∂h_k‖ on a log scale {trend} from "
-                f"{n[model.T]:.2g} at the loss (k = {model.T}) to {n[0]:.2g} at k = 0, under the dashed bound "
-                f"η^(T−k)‖δ_T‖ with η = γσ_max = {r['eta']:.2f}. Right: the {model.H} eigenvalues of W_s on the "
-                f"complex plane, all within radius {r['rho']:.2f} of the origin, with the unit circle.")
+        return (
+            f"Left: with a {activation} RNN and {mode} = {scale:.2f} (so ρ = {r['rho']:.2f} and "
+            f"σ_max = {r['sigma_max']:.2f}), the gradient norm ‖∂L/∂h_k‖ on a log scale {trend} from "
+            f"{n[model.T]:.2g} at the loss (k = {model.T}) to {n[0]:.2g} at k = 0, under the dashed bound "
+            f"η^(T−k)‖δ_T‖ with η = γσ_max = {r['eta']:.2f}. Right: the {model.H} eigenvalues of W_s on the "
+            f"complex plane, all within radius {r['rho']:.2f} of the origin, with the unit circle."
+        )
 
-    caption = (f"Spectral-radius explorer ({model.H} hidden units, loss at the last of {model.T} steps). "
-               "Left: ‖∂L/∂h_k‖ against k (log scale) with the bound η^(T−k)‖δ_T‖. Right: the eigenvalues "
-               "of W_s (dots) and the unit circle.")
-    return Explorer(controls, render, alt=alt, caption=caption,
-                    initial={"scale": controls[0].values[len(scales) // 2], "mode": modes[0],
-                             "activation": activations[0]},
-                    figsize=(8.6, 3.5), dpi=dpi)
+    caption = (
+        f"Spectral-radius explorer ({model.H} hidden units, loss at the last of {model.T} steps). "
+        "Left: ‖∂L/∂h_k‖ against k (log scale) with the bound η^(T−k)‖δ_T‖. Right: the eigenvalues "
+        "of W_s (dots) and the unit circle."
+    )
+    return Explorer(
+        controls,
+        render,
+        alt=alt,
+        caption=caption,
+        initial={"scale": controls[0].values[len(scales) // 2], "mode": modes[0], "activation": activations[0]},
+        figsize=(8.6, 3.5),
+        dpi=dpi,
+    )

@@ -15,6 +15,7 @@ random Gaussian matrix rescaled, so only its size changes between frames.
 
 The gap is measured by :func:`rnnlib.params.relative_gradient_error`.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -56,14 +57,19 @@ class TruncationModel(ExplorerModel):
         norms = np.sqrt(np.maximum(gram.sum(axis=(1, 2)), 0.0))
         trunc = truncated_bptt(params, self.x, self.d, k2, k2, activation=self.activation, targets="last").grads
         ref_W_s = np.linalg.norm(full.grads.W_s)
-        return {"k": np.arange(1, self.T + 1), "contributions": norms,
-                "window": max(1, self.T - k2 + 1), "error": relative_gradient_error(trunc, full.grads),
-                "cosine": cosine(trunc, full.grads),
-                "error_W_s": float(np.linalg.norm(trunc.W_s - full.grads.W_s) / ref_W_s)}
+        return {
+            "k": np.arange(1, self.T + 1),
+            "contributions": norms,
+            "window": max(1, self.T - k2 + 1),
+            "error": relative_gradient_error(trunc, full.grads),
+            "cosine": cosine(trunc, full.grads),
+            "error_W_s": float(np.linalg.norm(trunc.W_s - full.grads.W_s) / ref_W_s),
+        }
 
 
-def truncation_explorer(H=64, T=100, N=4, *, k2_values=(5, 10, 25, 50), rho_values=(0.8, 0.95, 1.1),
-                        activation="tanh", seed=0, dpi=72) -> Explorer:
+def truncation_explorer(
+    H=64, T=100, N=4, *, k2_values=(5, 10, 25, 50), rho_values=(0.8, 0.95, 1.1), activation="tanh", seed=0, dpi=72
+) -> Explorer:
     """The truncation explorer of chapter 5: k2 × ρ(W_s).
 
     Parameters
@@ -87,8 +93,10 @@ def truncation_explorer(H=64, T=100, N=4, *, k2_values=(5, 10, 25, 50), rho_valu
     model = TruncationModel(H=H, T=T, N=N, activation=activation, seed=seed)
     k2_values = tuple(validate.positive_int("k2_values", int(k), maximum=model.T) for k in k2_values)
     rho_values = tuple(validate.real("rho_values", float(r), minimum=0.0) for r in rho_values)
-    controls = [Control("k2", "k2 (steps back-propagated)", k2_values, "{:d}"),
-                Control("rho", "ρ(W_s)", rho_values, "{:.2f}")]
+    controls = [
+        Control("k2", "k2 (steps back-propagated)", k2_values, "{:d}"),
+        Control("rho", "ρ(W_s)", rho_values, "{:.2f}"),
+    ]
 
     drawn = {}  # the numbers of each frame drawn, so that its alt text need not recompute them
 
@@ -98,23 +106,37 @@ def truncation_explorer(H=64, T=100, N=4, *, k2_values=(5, 10, 25, 50), rho_valu
         # Fixed margins instead of the constrained layout: a quarter of the redraw time, same picture.
         fig.set_layout_engine("none")
         ax = fig.add_axes((0.09, 0.15, 0.89, 0.75))
-        step_contributions(r["k"], r["contributions"], r["window"], ax=ax,
-                           title=(f"ρ(W_s) = {rho:.2f}, k2 = {k2}: relative error {r['error']:.1e}, "
-                                  f"cosine {r['cosine']:.3f}"))
+        step_contributions(
+            r["k"],
+            r["contributions"],
+            r["window"],
+            ax=ax,
+            title=(f"ρ(W_s) = {rho:.2f}, k2 = {k2}: relative error {r['error']:.1e}, cosine {r['cosine']:.3f}"),
+        )
 
     def alt(k2, rho):
         r = drawn.get((k2, rho)) or model.compute(k2, rho)
         c = r["contributions"]
-        return (f"For a {activation} RNN with ρ(W_s) = {rho:.2f} and one loss at step {model.T}, the contribution "
-                f"of each step to the gradient of W_s, on a log scale, goes from {c[-1]:.2g} at step {model.T} to "
-                f"{c[0]:.2g} at step 1. Truncated BPTT with k2 = {k2} keeps only steps {r['window']} to {model.T} "
-                f"(shaded) and drops the rest; its gradient differs from the full one by a relative error of "
-                f"{r['error']:.1e} (cosine {r['cosine']:.3f}).")
+        return (
+            f"For a {activation} RNN with ρ(W_s) = {rho:.2f} and one loss at step {model.T}, the contribution "
+            f"of each step to the gradient of W_s, on a log scale, goes from {c[-1]:.2g} at step {model.T} to "
+            f"{c[0]:.2g} at step 1. Truncated BPTT with k2 = {k2} keeps only steps {r['window']} to {model.T} "
+            f"(shaded) and drops the rest; its gradient differs from the full one by a relative error of "
+            f"{r['error']:.1e} (cosine {r['cosine']:.3f})."
+        )
 
-    caption = (f"Truncation explorer ({model.H} hidden {activation} units, one loss at the last of {model.T} "
-               "steps). Each step's contribution to ∂L/∂W_s under full BPTT, on a log scale; truncated BPTT "
-               "keeps the shaded last k2 steps only. The title gives the relative error and cosine between the "
-               "truncated and full gradients.")
-    return Explorer(controls, render, alt=alt, caption=caption,
-                    initial={"k2": k2_values[len(k2_values) // 2], "rho": rho_values[len(rho_values) // 2]},
-                    figsize=(8.0, 3.4), dpi=dpi)
+    caption = (
+        f"Truncation explorer ({model.H} hidden {activation} units, one loss at the last of {model.T} "
+        "steps). Each step's contribution to ∂L/∂W_s under full BPTT, on a log scale; truncated BPTT "
+        "keeps the shaded last k2 steps only. The title gives the relative error and cosine between the "
+        "truncated and full gradients."
+    )
+    return Explorer(
+        controls,
+        render,
+        alt=alt,
+        caption=caption,
+        initial={"k2": k2_values[len(k2_values) // 2], "rho": rho_values[len(rho_values) // 2]},
+        figsize=(8.0, 3.4),
+        dpi=dpi,
+    )

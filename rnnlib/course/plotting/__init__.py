@@ -5,6 +5,7 @@ figures get a white background so they stay legible on the website's dark theme.
 Kinds of figure live in submodules (``rnnlib.course.plotting.gradients`` and so on); this
 module holds the style they share.
 """
+
 from __future__ import annotations
 
 import io
@@ -102,7 +103,9 @@ def to_png(fig, dpi=80, compact=False) -> bytes:
     from PIL import Image
 
     buf.seek(0)
-    image = Image.open(buf).convert("RGB").quantize(colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+    image = (
+        Image.open(buf).convert("RGB").quantize(colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+    )
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=True)
     return out.getvalue()
