@@ -2,7 +2,7 @@
 
 The paper's single unit
 
-    x_t = w σ(x_{t−1}) + b,   x_0 = 0.5,   error E = (σ(x_50) − 0.7)²,
+    x_t = w σ(x_{t−1}) + b,   x_0 = 0.5,   error E = (σ(x_50) − 0.7)²,          (eq-ch7-cliff)
 
 is an ordinary rnnlib RNN with one hidden unit and no input: a_t = x_t, h_t = σ(a_t),
 W_s = [[w]], b_h = [b], h_0 = σ(0.5) (``h0_mode="given"``), a linear read-out

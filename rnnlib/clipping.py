@@ -51,7 +51,7 @@ def _norms(grads: RNNParams) -> dict[str, float]:
 
 
 def clip_by_global_norm(grads: RNNParams, threshold) -> Clipped:
-    """Pascanu et al. (2013), Algorithm 1: if ‖g‖ ≥ θ then g ← θ g / ‖g‖."""
+    """Pascanu et al. (2013), Algorithm 1: if ‖g‖ ≥ θ then g ← θ g / ‖g‖ (eq-ch7-clip-norm)."""
     threshold = validate.real("threshold", threshold, minimum=0.0, strict_minimum=True)
     norm = global_norm(grads)  # validates grads
     if norm >= threshold and norm > 0:  # Algorithm 1's test; at equality the factor is 1
@@ -74,7 +74,7 @@ def clip_by_parameter_norm(grads: RNNParams, threshold) -> Clipped:
 
 
 def clip_by_value(grads: RNNParams, threshold) -> Clipped:
-    """Clip every element into [−θ, θ]; the direction of g generally changes."""
+    """Clip every element into [−θ, θ] (eq-ch7-clip-value); the direction of g generally changes."""
     threshold = validate.real("threshold", threshold, minimum=0.0, strict_minimum=True)
     norm = global_norm(grads)  # validates grads
     clipped = bool(np.any(np.abs(grads.flat()) > threshold))

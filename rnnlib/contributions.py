@@ -3,7 +3,7 @@
 Because the weights are shared, ∂L/∂W_s is a double sum over the loss term E_t
 and the step k at which W_s was used:
 
-    ∂L/∂W_s = Σ_t Σ_{k≤t} (∂E_t/∂h_t) (Π_{j=k+1..t} ∂h_j/∂h_{j-1}) (∂⁺h_k/∂W_s)   (eq. sum-over-paths)
+    ∂L/∂W_s = Σ_t Σ_{k≤t} (∂E_t/∂h_t) (Π_{j=k+1..t} ∂h_j/∂h_{j-1}) (∂⁺h_k/∂W_s)   (eq-ch3-sum-over-paths)
 
 where ∂⁺h_k/∂W_s is the immediate derivative, h_{k-1} held fixed. This module
 returns the individual terms so a chapter can show the sum term by term. It runs
@@ -47,7 +47,7 @@ class Contributions:
 
 
 def contributions(params: RNNParams, fp: ForwardPass) -> Contributions:
-    """Split the BPTT gradient into the terms of eq. sum-over-paths; see :class:`Contributions`.
+    """Split the BPTT gradient into the terms of eq-ch3-sum-over-paths; see :class:`Contributions`.
 
     ``sum(by_loss[name]) == sum(by_step[name]) == backward(...).grads.<name>`` to rounding.
     """

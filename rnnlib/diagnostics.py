@@ -2,7 +2,7 @@
 
 The gradient from step t back to step k passes through
 
-    ∂h_t/∂h_k = Π_{j=k+1..t} ∂h_j/∂h_{j-1} = Π_{j=k+1..t} diag(f′(a_j)) W_s      (eq. jacobian-product)
+    ∂h_t/∂h_k = Π_{j=k+1..t} ∂h_j/∂h_{j-1} = Π_{j=k+1..t} diag(f′(a_j)) W_s      (eq-ch6-jacobian-product)
 
 and, with ‖diag f′‖ ≤ γ, ‖∂h_t/∂h_k‖₂ ≤ (γ σ_max(W_s))^(t−k) = η^(t−k)
 (Pascanu, Mikolov & Bengio 2013). So σ_max(W_s) < 1/γ is sufficient for vanishing.
@@ -27,7 +27,7 @@ def _check_fp(fp, params):
 
 
 def step_jacobians(params: RNNParams, fp: ForwardPass) -> np.ndarray:
-    """J_t = ∂h_t/∂h_{t-1} = diag(f′(a_t)) W_s for every step, shape (N, T, H, H); ``J[:, t-1]`` is J_t."""
+    """J_t = ∂h_t/∂h_{t-1} = diag(f′(a_t)) W_s (eq-ch6-step-jacobian) for every step, shape (N, T, H, H); ``J[:, t-1]`` is J_t."""
     _check_fp(fp, params)
     fprime = fp.activation.df(fp.a_tm, fp.h_tm[1:])  # (T, N, H)
     return fprime.transpose(1, 0, 2)[..., :, None] * params.W_s
@@ -74,7 +74,7 @@ def norms_by_distance(norms: np.ndarray) -> np.ndarray:
 
 
 def pascanu_bound(W_s, activation, distances) -> np.ndarray:
-    """The bound η^(t−k) with η = γ σ_max(W_s) for each distance t − k, shape like ``distances``."""
+    """The bound η^(t−k) with η = γ σ_max(W_s) (eq-ch6-bound) for each distance t − k, shape like ``distances``."""
     eta = get_activation(activation).gamma * sigma_max(W_s)
     distances = np.asarray(distances)
     if distances.dtype.kind not in "iu" or np.any(distances < 0):

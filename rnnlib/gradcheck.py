@@ -22,7 +22,7 @@ from .rnn import backward, forward, loss
 
 
 def relative_error(a, b) -> float:
-    """max|a − b| / max(1e-8, max(|a| + |b|)) over all elements.
+    """max|a − b| / max(1e-8, max(|a| + |b|)) over all elements (eq-ch4-relerr).
 
     Scaled by the largest entry, so tiny entries (a vanished gradient's 1e-12) do not
     turn rounding noise into a huge relative error. Below 1e-7 means agreement in float64.

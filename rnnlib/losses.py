@@ -3,7 +3,7 @@
 The total loss is the sum of the per-step losses over the steps that carry a target,
 averaged over the N sequences of a batch:
 
-    L = (1/N) Σ_n Σ_t m_{n,t} E_t(ŷ_{n,t}, d_{n,t}),
+    L = (1/N) Σ_n Σ_t m_{n,t} E_t(ŷ_{n,t}, d_{n,t}),                    (eq-ch2-total-loss)
 
 with m the target mask: every step (many-to-many), only the last (many-to-one), or
 any boolean mask. Losses:

@@ -158,7 +158,7 @@ def _run(params, x, d, k1, k2, model, h0, window_length, carry_scales, on_update
 def truncated_bptt(
     params: RNNParams, x, d, k1, k2, *, h0=None, keep_updates=False, on_update=None, **model
 ) -> TruncatedResult:
-    """Truncated BPTT(k1, k2) over a stream (chapter 5, eq. tbptt).
+    """Truncated BPTT(k1, k2) over a stream (chapter 5, eq-ch5-tbptt).
 
     Parameters
     ----------
@@ -196,7 +196,7 @@ def truncated_bptt(
 def randomized_truncated_bptt(
     params: RNNParams, x, d, k1, k2, c, rng, *, h0=None, keep_updates=False, **model
 ) -> TruncatedResult:
-    """Randomized truncation with compensation (Tallec & Ollivier 2017), unbiased in expectation.
+    """Randomized truncation with compensation (Tallec & Ollivier 2017), unbiased in expectation (eq-ch5-unbiased).
 
     Each update's window is k2 + G steps with G ~ Geometric: P(G ≥ j) = (1 − c)^j. While
     back-propagating beyond k2 steps the message into each earlier state is multiplied by

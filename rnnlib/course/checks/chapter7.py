@@ -15,8 +15,6 @@ from rnnlib.params import RNNParams
 
 from . import Case, compare, run_check
 
-_NAMES = ("W_x", "W_s", "W_y", "b_h", "b_y")
-
 
 def _random_grads(rng, D, H, O, scale, dominant=None) -> RNNParams:
     g = RNNParams(
@@ -26,16 +24,14 @@ def _random_grads(rng, D, H, O, scale, dominant=None) -> RNNParams:
         rng.standard_normal(H),
         rng.standard_normal(O),
     )
-    for name in _NAMES:
-        arr = getattr(g, name)
-        arr *= scale
+    g = scale * g
     if dominant is not None:  # one block much larger than the rest: per-parameter clipping then differs clearly
-        getattr(g, dominant)[...] *= 50.0
+        g = g.replace(**{dominant: 50.0 * dict(g)[dominant]})
     return g
 
 
 def _as_dict(g: RNNParams) -> dict:
-    return {name: getattr(g, name).copy() for name in _NAMES}
+    return {name: value.copy() for name, value in g}
 
 
 def _cases(seed):

@@ -5,7 +5,7 @@ A many-to-one RNN (one loss term E_T, at the last step) is run with full BPTT
 k1 = k2), which back-propagates E_T only through the last k2 steps. The figure shows the
 contribution of each step k to ∂L/∂W_s,
 
-    C_k = Σ_n (∂L/∂a_k) h_{k-1}ᵀ                      (one term of eq. eq-ch5-tbptt),
+    C_k = Σ_n (∂L/∂a_k) h_{k-1}ᵀ                      (one term of eq-ch5-tbptt),
 
 on a log scale, with the k2 steps that truncation keeps shaded: the truncated gradient is
 the sum of the shaded terms, the full gradient the sum of all of them. The title gives the

@@ -1,6 +1,6 @@
 """Figures of chapter 4: the gradient as a sum of per-step terms, and how to check it.
 
-- :func:`plot_contributions`: the norms of the terms of eq. sum-over-paths (chapter 3),
+- :func:`plot_contributions`: the norms of the terms of eq-ch3-sum-over-paths (chapter 3),
   as bars per step k (``Contributions.by_step``) and as a heat map over (loss term t, step k)
   (``Contributions.terms``).
 - :func:`plot_step_size`: relative error of a central-difference gradient check against the
