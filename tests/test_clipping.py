@@ -26,10 +26,6 @@ def grads_from(rng, scale=1.0, trainable_h0=True):
     )
 
 
-def flat(g):
-    return np.concatenate([np.ravel(v) for _, v in g.items()])
-
-
 def hand_grads():
     """A gradient with one huge entry (W_s[0, 0] = 100) and small ones (all 0.1 or 0)."""
     g = rnnlib.RNNParams(
@@ -44,7 +40,7 @@ def hand_grads():
 
 def test_global_norm_is_the_norm_of_all_entries_together(rng):
     g = grads_from(rng)
-    assert rnnlib.global_norm(g) == pytest.approx(np.sqrt(np.sum(flat(g) ** 2)), rel=1e-14)
+    assert rnnlib.global_norm(g) == pytest.approx(np.sqrt(np.sum(g.flat() ** 2)), rel=1e-14)
     # Hand case: √(100² + 0.1² + 0.1² + 0.1²) = √10000.03.
     assert rnnlib.global_norm(hand_grads()) == pytest.approx(np.sqrt(10000.03), rel=1e-15)
 
@@ -54,10 +50,10 @@ def test_global_norm_is_the_norm_of_all_entries_together(rng):
 def test_norm_clipping_caps_the_norm_and_keeps_the_direction(scale, threshold, seed):
     g = grads_from(np.random.default_rng(seed), scale)
     before = {name: v.copy() for name, v in g.items()}
-    norm = np.sqrt(np.sum(flat(g) ** 2))
+    norm = np.sqrt(np.sum(g.flat() ** 2))
     c = rnnlib.clip_by_global_norm(g, threshold)
     assert c.norm == pytest.approx(norm, rel=1e-13)  # reported before clipping
-    new_norm = np.sqrt(np.sum(flat(c.grads) ** 2))
+    new_norm = np.sqrt(np.sum(c.grads.flat() ** 2))
     assert new_norm <= threshold * (1 + 1e-12)
     if norm >= threshold:
         assert c.clipped
@@ -110,7 +106,7 @@ def test_value_clipping_keeps_entries_inside_threshold(scale, threshold, seed):
         original = getattr(g, name)
         assert np.all(np.abs(v) <= threshold)
         assert_allclose(v, np.minimum(np.maximum(original, -threshold), threshold), rtol=0)
-    assert c.clipped == bool(np.any(np.abs(flat(g)) > threshold))
+    assert c.clipped == bool(np.any(np.abs(g.flat()) > threshold))
 
 
 @settings(max_examples=30)
@@ -118,7 +114,7 @@ def test_value_clipping_keeps_entries_inside_threshold(scale, threshold, seed):
 def test_parameter_norm_clipping_caps_each_block_separately(scale, threshold, seed):
     g = grads_from(np.random.default_rng(seed), scale)
     c = rnnlib.clip_by_parameter_norm(g, threshold)
-    assert c.norm == pytest.approx(np.sqrt(np.sum(flat(g) ** 2)), rel=1e-13)
+    assert c.norm == pytest.approx(np.sqrt(np.sum(g.flat() ** 2)), rel=1e-13)
     any_clipped = False
     for name, v in c.grads.items():
         original = getattr(g, name)
@@ -168,7 +164,7 @@ def test_clip_with_mode_none_returns_an_unchanged_copy(rng):
     g = grads_from(rng, 10.0)
     c = rnnlib.clip(g, None, None)
     assert not c.clipped
-    assert c.norm == pytest.approx(np.sqrt(np.sum(flat(g) ** 2)))
+    assert c.norm == pytest.approx(np.sqrt(np.sum(g.flat() ** 2)))
     c.grads.W_s[...] = 0.0
     assert np.any(g.W_s != 0)
 
@@ -178,7 +174,7 @@ def test_trainable_h0_gradient_is_part_of_the_global_norm(rng):
     without = np.sqrt(sum(np.sum(getattr(g, n) ** 2) for n in NAMES))
     assert rnnlib.global_norm(g) == pytest.approx(np.sqrt(without**2 + np.sum(g.h0**2)), rel=1e-14)
     c = rnnlib.clip(g, "norm", 0.1)
-    assert np.sqrt(np.sum(flat(c.grads) ** 2)) == pytest.approx(0.1, rel=1e-12)
+    assert np.sqrt(np.sum(c.grads.flat() ** 2)) == pytest.approx(0.1, rel=1e-12)
 
 
 def test_cosine_on_hand_cases():
