@@ -418,10 +418,11 @@ def sweep(
     from_future = np.zeros((N, H))
     for i in range(n - 1, -1, -1):
         # Change 2: every result is written into an array allocated once (out=, in place), no temporaries.
-        np.add(dh_out[i], from_future, out=delta[i + 1])  # δ_t = W_yᵀ ∂E_t/∂o_t + W_sᵀ (f′(a_{t+1}) ⊙ δ_{t+1})
+        delta_t = delta[i + 1]  # a view: δ_t is written straight into the result
+        np.add(dh_out[i], from_future, out=delta_t)  # δ_t = W_yᵀ ∂E_t/∂o_t + W_sᵀ (f′(a_{t+1}) ⊙ δ_{t+1})
         if clip_delta is not None:
-            delta[i + 1] = clip_delta(delta[i + 1])
-        da[i] *= delta[i + 1]  # ∂L/∂a_t = f′(a_t) ⊙ δ_t
+            delta_t[...] = clip_delta(delta_t)
+        da[i] *= delta_t  # ∂L/∂a_t = f′(a_t) ⊙ δ_t
         np.matmul(da[i], W_s, out=from_future)  # W_sᵀ ∂L/∂a_t (row vectors times W_s)
         if carry_scale is not None:
             from_future *= carry_scale[i]
