@@ -156,3 +156,34 @@ def test_map_applies_a_function_to_each_trainable_array():
     q = p.map(np.abs)
     for name in p.names():
         assert_allclose(getattr(q, name), np.abs(getattr(p, name)), rtol=0)
+
+
+# --- the measures of a gradient: global norm and cosine ---------------------------------------------
+
+
+def test_global_norm_is_the_norm_of_all_entries_together():
+    g = make("trainable", h0=np.array([1.0, 2.0, 3.0]))
+    entries = np.concatenate([np.ravel(getattr(g, n)) for n in ("W_x", "W_s", "W_y", "b_h", "b_y", "h0")])
+    assert rnnlib.global_norm(g) == pytest.approx(np.sqrt(np.sum(entries**2)), rel=1e-14)
+    without_h0 = np.concatenate([np.ravel(getattr(g, n)) for n in ("W_x", "W_s", "W_y", "b_h", "b_y")])
+    assert rnnlib.global_norm(g) ** 2 == pytest.approx(np.sum(without_h0**2) + 14.0, rel=1e-13)  # 1 + 4 + 9
+    # Hand case: √(100² + 0.1² + 0.1² + 0.1²) = √10000.03.
+    hand = rnnlib.RNNParams(
+        W_x=np.full((2, 1), 0.1),
+        W_s=np.array([[100.0, 0.0], [0.0, 0.1]]),
+        W_y=np.zeros((1, 2)),
+        b_h=np.zeros(2),
+        b_y=np.zeros(1),
+    )
+    assert rnnlib.global_norm(hand) == pytest.approx(np.sqrt(10000.03), rel=1e-15)
+
+
+def test_cosine_on_hand_cases():
+    a = rnnlib.RNNParams(W_x=[[1.0]], W_s=[[0.0]], W_y=[[0.0]], b_h=[0.0], b_y=[0.0])
+    b = rnnlib.RNNParams(W_x=[[0.0]], W_s=[[2.0]], W_y=[[0.0]], b_h=[0.0], b_y=[0.0])
+    c = rnnlib.RNNParams(W_x=[[-3.0]], W_s=[[0.0]], W_y=[[0.0]], b_h=[0.0], b_y=[0.0])
+    assert rnnlib.cosine(a, b) == 0.0
+    assert rnnlib.cosine(a, c) == pytest.approx(-1.0)
+    zero = rnnlib.RNNParams(W_x=[[0.0]], W_s=[[0.0]], W_y=[[0.0]], b_h=[0.0], b_y=[0.0])
+    with pytest.raises(ValueError, match="non-zero"):
+        rnnlib.cosine(a, zero)
