@@ -156,3 +156,6 @@ def __getattr__(name):
 
         return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = ["Case", "CheckFailed", "CheckResult", "compare", "describe", "run_check"]

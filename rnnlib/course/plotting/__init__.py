@@ -109,3 +109,19 @@ def to_png(fig, dpi=80, compact=False) -> bytes:
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=True)
     return out.getvalue()
+
+
+__all__ = [
+    "CYCLE",
+    "DIVERGING",
+    "PALETTE",
+    "SEQUENTIAL",
+    "STYLE",
+    "TINY",
+    "figure",
+    "figure_for",
+    "finish_axes",
+    "log_safe",
+    "to_png",
+    "use_style",
+]
