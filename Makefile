@@ -1,14 +1,15 @@
 # Build, test and run the course "Backpropagation Through Time".
 #
 #   make book    build the website into _build/html (warnings are errors)
-#   make test    run the rnnlib tests and execute every notebook under book/
+#   make test    lint, run the rnnlib tests and execute every notebook under book/
+#   make lint    ruff (lint and format check) and mypy on rnnlib
 #   make lab     open the chapters in JupyterLab
 #   make bench   run the benchmarks (installs the extra packages they need)
 #   make clean   remove build output and caches (keeps .venv)
 #   make distclean   also remove .venv
 #
 # Every target that needs Python first (re)creates .venv from requirements.txt
-# and pyproject.toml; nothing is installed outside .venv.
+# and the dependency lists of pyproject.toml; nothing is installed outside .venv.
 
 PYTHON ?= python3
 
@@ -31,7 +32,11 @@ export MALLOC_MMAP_THRESHOLD_ ?= 268435456
 
 VENV  := .venv
 BIN   := $(VENV)/bin
-STAMP := $(VENV)/.installed
+# The stamp's name carries a hash of pyproject.toml's dependency lists (build requirements,
+# requires-python, dependencies, optional dependencies): editing a [tool.*] section leaves
+# the hash, and so .venv, alone; changing a dependency names a new stamp, which rebuilds .venv.
+DEPS_HASH := $(shell $(PYTHON) -c 'import hashlib, json, tomllib; t = tomllib.load(open("pyproject.toml", "rb")); p = t.get("project", {}); print(hashlib.sha256(json.dumps([t.get("build-system"), p.get("requires-python"), p.get("dependencies"), p.get("optional-dependencies")], sort_keys=True).encode()).hexdigest()[:16])')
+STAMP := $(VENV)/.installed-$(DEPS_HASH)
 BENCH_STAMP := $(VENV)/.installed-bench
 
 # Fail loudly: every recipe line runs under bash -euo pipefail, and a target
@@ -41,11 +46,13 @@ SHELL := /bin/bash
 .DELETE_ON_ERROR:
 .DEFAULT_GOAL := help
 
-.PHONY: help venv book student-book pdf student-pdf wheel dist assignments test test-repeat unit-tests lab bench clean distclean
+.PHONY: help venv book student-book pdf student-pdf wheel dist assignments test test-repeat unit-tests lint lab bench clean distclean
 
 help:
 	@echo "make book       build the website into _build/html (warnings are errors)"
-	@echo "make test       build everything, then run every test (unit, notebooks, homework, website)"
+	@echo "make test       lint, build everything, then run every test (unit, notebooks, homework, website)"
+	@echo "make unit-tests only the tests of rnnlib and its tooling (no builds; about 15 s)"
+	@echo "make lint       ruff check, ruff format --check and mypy rnnlib"
 	@echo "make assignments  student notebooks without solutions into _build/assignments"
 	@echo "make student-book website without solutions into _build/student/_build/html"
 	@echo "make pdf        the whole book as one PDF, solutions in an appendix: _build/pdf/bptt-course.pdf"
@@ -60,11 +67,11 @@ help:
 	@echo "make venv       only (re)create .venv"
 
 # --- bootstrap -----------------------------------------------------------------
-# .venv is rebuilt from scratch whenever it is missing or older than either
-# requirements.txt or pyproject.toml, so it always holds exactly the pins.
+# .venv is rebuilt from scratch whenever it is missing, older than requirements.txt, or
+# pyproject.toml's dependency lists changed (see STAMP), so it always holds exactly the pins.
 venv: $(STAMP)
 
-$(STAMP): requirements.txt pyproject.toml
+$(STAMP): requirements.txt
 	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --upgrade pip
@@ -93,11 +100,11 @@ book: $(STAMP)
 
 # Student notebooks: nbgrader's ClearSolutions/ClearOutput on every chapter notebook.
 assignments: $(STAMP)
-	$(BIN)/python -m rnnlib.assignments notebooks --src book --dst _build/assignments
+	$(BIN)/python -m rnnlib.course.assignments notebooks --src book --dst _build/assignments
 
 # The website without solutions (sphinx-exercise hide_solutions; code solutions run but hidden).
 student-book: $(STAMP)
-	$(BIN)/python -m rnnlib.assignments student-site --root . --dst _build/student-src
+	$(BIN)/python -m rnnlib.course.assignments student-site --root . --dst _build/student-src
 	mkdir -p _build/logs
 	$(BIN)/jupyter-book build _build/student-src --path-output _build/student --all -W -n --keep-going \
 	    2>&1 | tee _build/logs/student-book.log
@@ -123,7 +130,7 @@ wheel: $(STAMP)
 dist: book pdf student-pdf assignments wheel
 	$(BIN)/python book/_ext/bptt_dist.py --out _build/dist
 
-# Everything: the unit tests first (fast feedback), then the builds the other tests read,
+# Everything: lint and the unit tests first (fast feedback), then the builds the other tests read,
 # then nbval over every notebook of the book, and the tests of the built artefacts: the
 # student notebooks (executed top to bottom, every check failing on its stub), the student
 # site (no solution text) and the website in a real browser.
@@ -137,7 +144,13 @@ js-test: $(STAMP)
 	$(BIN)/python tests/js/make_fixtures.py --out _build/js-fixtures
 	node --test tests/js/
 
-test: unit-tests js-test book student-book assignments pdf student-pdf wheel dist
+# ruff reads its settings from pyproject.toml ([tool.ruff]); mypy checks the package only.
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy rnnlib
+
+test: lint unit-tests js-test book student-book assignments pdf student-pdf wheel dist
 	$(BIN)/python -m pytest -p no:cacheprovider --nbval-lax --nbval-current-env book
 	$(BIN)/python -m pytest -p no:cacheprovider tests -m built
 

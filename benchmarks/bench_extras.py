@@ -20,15 +20,16 @@ HOW TO ADD A BENCHMARK
 
 Registered here:
 
-- "widget latency": every Explorer factory found in ``rnnlib.explorers.*`` (functions named
+- "widget latency": every Explorer factory found in ``rnnlib.course.explorers.*`` (functions named
   ``*_explorer`` or ``*_stepper``) is built with T=100, H=64 where it takes those arguments, and
   each control is moved through its values with ``Explorer.draw(**{control: value})`` — exactly
   what one slider move costs in a live notebook (compute with rnnlib + render + PNG encode).
-  Target: median move <= 100 ms. SKIP while ``rnnlib.explorers`` does not exist.
+  Target: median move <= 100 ms. SKIP while ``rnnlib.course.explorers`` does not exist.
 - "notebooks": every ``book/**/*.ipynb`` executed with nbclient in a fresh kernel (as ``make
   test`` / the book build do), one after the other; per-notebook wall time and the total.
   Target: total <= 120 s. SKIP while there are no notebooks.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -39,9 +40,9 @@ import re
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
@@ -94,8 +95,8 @@ WIDGET_BUDGET_S = 4.0  # per explorer
 
 
 def _explorer_factories():
-    """(qualified name, function) for every public *_explorer / *_stepper in rnnlib.explorers.*."""
-    pkg = importlib.import_module("rnnlib.explorers")
+    """(qualified name, function) for every public *_explorer / *_stepper in rnnlib.course.explorers.*."""
+    pkg = importlib.import_module("rnnlib.course.explorers")
     found = []
     names = sorted(m.name for m in pkgutil.iter_modules(getattr(pkg, "__path__", [])))
     modules = [pkg] + [importlib.import_module(f"{pkg.__name__}.{n}") for n in names]
@@ -123,12 +124,15 @@ def _build_explorer(factory):
     if "H" in sig.parameters:
         kwargs["H"] = WIDGET_H
         how.append(f"H={WIDGET_H}")
-    required = [p.name for p in sig.parameters.values()
-                if p.default is inspect.Parameter.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD,
-                                                                        p.KEYWORD_ONLY)]
+    required = [
+        p.name
+        for p in sig.parameters.values()
+        if p.default is inspect.Parameter.empty
+        and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+    ]
     if {"params", "x"} <= set(required):  # e.g. unrolling_stepper(params, x): a fixed network, T=100, H=64
         rng = np.random.default_rng(0)
-        kwargs["params"] = rnnlib.init_params(1, WIDGET_H, 1, rng)
+        kwargs["params"] = rnnlib.init_params(1, WIDGET_H, 1, rng=rng)
         kwargs["x"] = rng.standard_normal((1, WIDGET_T, 1))
         how = [f"T={WIDGET_T}", f"H={WIDGET_H}", "(params, x) built here"]
     missing = [n for n in required if n not in kwargs]
@@ -172,11 +176,18 @@ def _time_moves(explorer, budget_s=WIDGET_BUDGET_S):
 def widget_latency(ctx: ExtraContext) -> list[Row]:
     section = "widget latency"
     try:
-        importlib.import_module("rnnlib.explorers")
+        importlib.import_module("rnnlib.course.explorers")
     except ModuleNotFoundError as exc:
-        if exc.name in ("rnnlib.explorers",):
-            return [Row(section, f"slider move (T={WIDGET_T}, H={WIDGET_H})", target=f"<= {WIDGET_TARGET_MS:.0f} ms",
-                        status="SKIP", note="skipped: rnnlib.explorers not available yet")]
+        if exc.name in ("rnnlib.course.explorers",):
+            return [
+                Row(
+                    section,
+                    f"slider move (T={WIDGET_T}, H={WIDGET_H})",
+                    target=f"<= {WIDGET_TARGET_MS:.0f} ms",
+                    status="SKIP",
+                    note="skipped: rnnlib.course.explorers not available yet",
+                )
+            ]
         raise
     import matplotlib
 
@@ -184,13 +195,26 @@ def widget_latency(ctx: ExtraContext) -> list[Row]:
     try:
         factories = _explorer_factories()
     except Exception as exc:  # noqa: BLE001
-        return [Row(section, "rnnlib.explorers", status="ERROR", note=f"import failed: {type(exc).__name__}: {exc}"[:200])]
+        return [
+            Row(
+                section,
+                "rnnlib.course.explorers",
+                status="ERROR",
+                note=f"import failed: {type(exc).__name__}: {exc}"[:200],
+            )
+        ]
     if not factories:
-        return [Row(section, f"slider move (T={WIDGET_T}, H={WIDGET_H})", status="SKIP",
-                    note="skipped: rnnlib.explorers has no *_explorer / *_stepper functions yet")]
+        return [
+            Row(
+                section,
+                f"slider move (T={WIDGET_T}, H={WIDGET_H})",
+                status="SKIP",
+                note="skipped: rnnlib.course.explorers has no *_explorer / *_stepper functions yet",
+            )
+        ]
     rows = []
     for qualname, factory in factories:
-        short = qualname.replace("rnnlib.explorers.", "")
+        short = qualname.replace("rnnlib.course.explorers.", "")
         try:
             explorer, how = _build_explorer(factory)
             if explorer is None:
@@ -205,8 +229,16 @@ def widget_latency(ctx: ExtraContext) -> list[Row]:
             continue
         med = statistics.median(times)
         status = "PASS" if med <= WIDGET_TARGET_MS else "MISS"
-        rows.append(Row(section, f"{short} [{how}]", f"{med:.1f} ms", f"<= {WIDGET_TARGET_MS:.0f} ms", status,
-                        f"median of {len(times)} moves; max {max(times):.1f} ms"))
+        rows.append(
+            Row(
+                section,
+                f"{short} [{how}]",
+                f"{med:.1f} ms",
+                f"<= {WIDGET_TARGET_MS:.0f} ms",
+                status,
+                f"median of {len(times)} moves; max {max(times):.1f} ms",
+            )
+        )
     return rows
 
 
@@ -223,9 +255,13 @@ def find_notebooks(repo: Path) -> list[Path]:
     book = repo / "book"
     if not book.is_dir():
         return []
-    return sorted(p for p in book.rglob("*.ipynb")
-                  if "_build" not in p.parts and ".ipynb_checkpoints" not in p.parts
-                  and not any(part.startswith(".") for part in p.relative_to(book).parts))
+    return sorted(
+        p
+        for p in book.rglob("*.ipynb")
+        if "_build" not in p.parts
+        and ".ipynb_checkpoints" not in p.parts
+        and not any(part.startswith(".") for part in p.relative_to(book).parts)
+    )
 
 
 def _cell_seconds(nb) -> float:
@@ -263,8 +299,12 @@ def notebook_times(ctx: ExtraContext) -> list[Row]:
     for path in notebooks:
         rel = str(path.relative_to(ctx.repo))
         nb = nbformat.read(path, as_version=4)
-        client = NotebookClient(nb, timeout=NOTEBOOK_CELL_TIMEOUT_S, kernel_name="python3",
-                                resources={"metadata": {"path": str(path.parent)}})
+        client = NotebookClient(
+            nb,
+            timeout=NOTEBOOK_CELL_TIMEOUT_S,
+            kernel_name="python3",
+            resources={"metadata": {"path": str(path.parent)}},
+        )
         t0 = time.perf_counter()
         # The kernel's own stderr (e.g. ipykernel's "running over TCP" warning) goes to a file, shown on failure.
         with tempfile.TemporaryFile("w+") as kernel_err:
@@ -276,18 +316,40 @@ def notebook_times(ctx: ExtraContext) -> list[Row]:
                 failed += 1
                 first = _ANSI.sub("", str(exc)).strip().splitlines()
                 kernel_err.seek(0)
-                tail = [ln for ln in kernel_err.read().splitlines()
-                        if ln.strip() and "running over TCP without encryption" not in ln][-5:]
-                rows.append(Row(section, rel, f"{dt:.1f} s", "", "ERROR",
-                                f"{type(exc).__name__}: {first[-1] if first else ''}"[:200]))
-                print(f"    {rel}: ERROR after {dt:.1f} s ({type(exc).__name__}: {first[-1] if first else ''})"
-                      + "".join(f"\n      kernel stderr: {ln}" for ln in tail), flush=True)
+                tail = [
+                    ln
+                    for ln in kernel_err.read().splitlines()
+                    if ln.strip() and "running over TCP without encryption" not in ln
+                ][-5:]
+                rows.append(
+                    Row(
+                        section,
+                        rel,
+                        f"{dt:.1f} s",
+                        "",
+                        "ERROR",
+                        f"{type(exc).__name__}: {first[-1] if first else ''}"[:200],
+                    )
+                )
+                print(
+                    f"    {rel}: ERROR after {dt:.1f} s ({type(exc).__name__}: {first[-1] if first else ''})"
+                    + "".join(f"\n      kernel stderr: {ln}" for ln in tail),
+                    flush=True,
+                )
                 continue
         dt = time.perf_counter() - t0
         total += dt
         cells = _cell_seconds(nb)
-        rows.append(Row(section, rel, f"{dt:.1f} s", "", "INFO",
-                        f"cells {cells:.1f} s, kernel start/teardown {max(0.0, dt - cells):.1f} s"))
+        rows.append(
+            Row(
+                section,
+                rel,
+                f"{dt:.1f} s",
+                "",
+                "INFO",
+                f"cells {cells:.1f} s, kernel start/teardown {max(0.0, dt - cells):.1f} s",
+            )
+        )
         print(f"    {rel}: {dt:.1f} s", flush=True)
     status = "PASS" if total <= NOTEBOOK_TOTAL_TARGET_S else "MISS"
     note = f"{len(notebooks)} notebooks, run one after the other"

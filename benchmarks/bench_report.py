@@ -1,4 +1,5 @@
 """Rows of the summary table and plain-text tables."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -47,6 +48,8 @@ def table(headers, rows, align=None) -> str:
 
 
 def summary(rows: list[Row]) -> str:
-    return table(["section", "case", "value", "target", "status", "note"],
-                 [[r.section, r.case, r.value, r.target, r.status, r.note] for r in rows],
-                 align="llrlll")
+    return table(
+        ["section", "case", "value", "target", "status", "note"],
+        [[r.section, r.case, r.value, r.target, r.status, r.note] for r in rows],
+        align="llrlll",
+    )

@@ -10,13 +10,14 @@ order of the blocks alternates from round to round. Machine noise that lasts lon
 block (other jobs, frequency changes) still hits every callable alike, while a library is never
 timed against the other's spinning threads.
 """
+
 from __future__ import annotations
 
 import gc
 import statistics
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 
 @dataclass
@@ -56,8 +57,18 @@ def _block(fn, warm_calls, warm_s, min_calls, min_s):
     return out
 
 
-def interleaved(funcs: dict[str, Callable[[], object]], *, budget_s=6.0, min_rounds=4, max_rounds=200,
-                warm_calls=2, warm_s=0.02, block_calls=3, block_s=0.05, initial_warmup=3) -> dict[str, Timing]:
+def interleaved(
+    funcs: dict[str, Callable[[], object]],
+    *,
+    budget_s=6.0,
+    min_rounds=4,
+    max_rounds=200,
+    warm_calls=2,
+    warm_s=0.02,
+    block_calls=3,
+    block_s=0.05,
+    initial_warmup=3,
+) -> dict[str, Timing]:
     """Time every callable of ``funcs`` in interleaved rounds (see the module docstring).
 
     Each round runs one block per callable, in forward order on even rounds and reverse order on

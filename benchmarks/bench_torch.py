@@ -8,6 +8,7 @@
 ``bias_hh`` stays a trainable parameter (the standard module); since a_t depends on
 b_ih + b_hh, its gradient equals that of ``bias_ih`` and is checked as well.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -98,7 +99,7 @@ def make_case(T, B, D, H, O=None, seed=0) -> Case:
     """Random data and parameters (rnnlib.init_params, then non-zero biases so their mapping is tested)."""
     O = D if O is None else O
     rng = np.random.default_rng(seed)
-    params = rnnlib.init_params(D, H, O, rng)
+    params = rnnlib.init_params(D, H, O, rng=rng)
     params = params.replace(b_h=0.1 * rng.standard_normal(H), b_y=0.1 * rng.standard_normal(O))
     x = rng.standard_normal((B, T, D))
     d = rng.standard_normal((B, T, O))

@@ -23,6 +23,7 @@ target is missed or an extra benchmark fails.
 
 Threads: torch.set_num_threads(2); numpy's BLAS keeps its default threading (reported below).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -50,6 +51,7 @@ except ImportError:
     sys.exit(2)
 
 import rnnlib  # noqa: E402
+
 from bench_extras import EXTRA_BENCHMARKS, ExtraContext, run_extra  # noqa: E402
 from bench_report import Row, summary, table  # noqa: E402
 from bench_timing import interleaved, paired_ratio  # noqa: E402
@@ -75,6 +77,7 @@ def heading(text):
 
 
 # --- environment ------------------------------------------------------------------------------------
+
 
 def blas_name() -> str:
     try:
@@ -104,8 +107,12 @@ def openblas_runtime() -> str | None:
             lib = ctypes.CDLL(path)
         except OSError:
             continue
-        for prefix, suffix in (("scipy_openblas_", "64_"), ("scipy_openblas_", ""), ("openblas_", "64_"),
-                               ("openblas_", "")):
+        for prefix, suffix in (
+            ("scipy_openblas_", "64_"),
+            ("scipy_openblas_", ""),
+            ("openblas_", "64_"),
+            ("openblas_", ""),
+        ):
             try:
                 nthreads = getattr(lib, f"{prefix}get_num_threads{suffix}")
                 corename = getattr(lib, f"{prefix}get_corename{suffix}")
@@ -121,6 +128,7 @@ def openblas_threads() -> int | None:
     """numpy's BLAS thread count: threadpoolctl if installed, else OpenBLAS's C API."""
     try:
         from threadpoolctl import threadpool_info
+
         for info in threadpool_info():
             if info.get("user_api") == "blas":
                 return int(info["num_threads"])
@@ -137,37 +145,59 @@ def openblas_threads() -> int | None:
 
 def report_environment():
     heading("environment")
-    print(f"python {platform.python_version()}, numpy {np.__version__}, torch {torch.__version__}, "
-          f"rnnlib {getattr(rnnlib, '__version__', '?')} from {Path(rnnlib.__file__).parent}")
+    print(
+        f"python {platform.python_version()}, numpy {np.__version__}, torch {torch.__version__}, "
+        f"rnnlib {getattr(rnnlib, '__version__', '?')} from {Path(rnnlib.__file__).parent}"
+    )
     ncpu = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     load = os.getloadavg() if hasattr(os, "getloadavg") else None
-    print(f"cpus available: {ncpu} ({platform.processor() or platform.machine()}); load average: "
-          + (", ".join(f"{v:.2f}" for v in load) if load else "n/a")
-          + ("   <-- busy machine: expect noisy timings" if load and load[0] > ncpu else ""))
+    print(
+        f"cpus available: {ncpu} ({platform.processor() or platform.machine()}); load average: "
+        + (", ".join(f"{v:.2f}" for v in load) if load else "n/a")
+        + ("   <-- busy machine: expect noisy timings" if load and load[0] > ncpu else "")
+    )
     print(f"numpy BLAS: {blas_name()} (threading left at its default)")
     try:
         from threadpoolctl import threadpool_info
+
         for info in threadpool_info():
-            print(f"  threadpoolctl: {info.get('internal_api')} {info.get('version')} "
-                  f"threads={info.get('num_threads')} arch={info.get('architecture')} ({Path(info.get('filepath', '')).name})")
+            print(
+                f"  threadpoolctl: {info.get('internal_api')} {info.get('version')} "
+                f"threads={info.get('num_threads')} arch={info.get('architecture')} ({Path(info.get('filepath', '')).name})"
+            )
     except ImportError:
         rt = openblas_runtime()
         print("  threadpoolctl: not installed" + (f"; OpenBLAS runtime: {rt}" if rt else ""))
     blas_threads = openblas_threads()
     if blas_threads is not None and blas_threads < TORCH_THREADS:
-        print(f"  WARNING: numpy's BLAS runs {blas_threads} thread(s) (OPENBLAS_NUM_THREADS="
-              f"{os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}, e.g. exported by the Makefile) while torch runs "
-              f"{TORCH_THREADS}: the rnnlib-vs-torch comparison is not like for like.")
-    env = {k: os.environ[k] for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
-                                      "OPENBLAS_CORETYPE", "OMP_WAIT_POLICY", "GOMP_SPINCOUNT") if k in os.environ}
+        print(
+            f"  WARNING: numpy's BLAS runs {blas_threads} thread(s) (OPENBLAS_NUM_THREADS="
+            f"{os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}, e.g. exported by the Makefile) while torch runs "
+            f"{TORCH_THREADS}: the rnnlib-vs-torch comparison is not like for like."
+        )
+    env = {
+        k: os.environ[k]
+        for k in (
+            "OPENBLAS_NUM_THREADS",
+            "OMP_NUM_THREADS",
+            "MKL_NUM_THREADS",
+            "OPENBLAS_CORETYPE",
+            "OMP_WAIT_POLICY",
+            "GOMP_SPINCOUNT",
+        )
+        if k in os.environ
+    }
     print(f"  thread/kernel environment variables: {env or 'none set'}")
     cap = torch.backends.cpu.get_cpu_capability() if hasattr(torch.backends, "cpu") else "?"
-    print(f"torch: {torch.get_num_threads()} intra-op threads (set_num_threads({TORCH_THREADS})), "
-          f"MKL {'yes' if torch.backends.mkl.is_available() else 'no'}, CPU capability {cap}")
+    print(
+        f"torch: {torch.get_num_threads()} intra-op threads (set_num_threads({TORCH_THREADS})), "
+        f"MKL {'yes' if torch.backends.mkl.is_available() else 'no'}, CPU capability {cap}"
+    )
     return load
 
 
 # --- 1. gradient check ---------------------------------------------------------------------------
+
 
 def gradient_check(cases) -> list[Row]:
     heading(f"1. gradient check: rnnlib vs torch.nn.RNN, float64, relative error <= {GRAD_TOL:g}")
@@ -182,13 +212,23 @@ def gradient_check(cases) -> list[Row]:
         worst = max(errs.values())
         if bad:
             failures.append((case.label, bad))
-        rows.append(Row("gradient check", case.label, f"{worst:.1e}", f"<= {GRAD_TOL:g}", "FAIL" if bad else "PASS",
-                        "max over loss and W_x, W_s, b_h, W_y, b_y"))
+        rows.append(
+            Row(
+                "gradient check",
+                case.label,
+                f"{worst:.1e}",
+                f"<= {GRAD_TOL:g}",
+                "FAIL" if bad else "PASS",
+                "max over loss and W_x, W_s, b_h, W_y, b_y",
+            )
+        )
     print(table(["shape"] + names, body, align="l" + "r" * len(names)))
     if failures:
-        print("\nGRADIENT CHECK FAILED: rnnlib and torch disagree beyond the tolerance "
-              f"{GRAD_TOL:g}; the timings would compare different computations, so the benchmark stops here.",
-              file=sys.stderr)
+        print(
+            "\nGRADIENT CHECK FAILED: rnnlib and torch disagree beyond the tolerance "
+            f"{GRAD_TOL:g}; the timings would compare different computations, so the benchmark stops here.",
+            file=sys.stderr,
+        )
         for label, bad in failures:
             print(f"  {label}: " + ", ".join(f"{n} {e:.3e}" for n, e in bad.items()), file=sys.stderr)
         print("\n" + summary(rows))
@@ -198,6 +238,7 @@ def gradient_check(cases) -> list[Row]:
 
 
 # --- 2. rnnlib vs torch ----------------------------------------------------------------------------
+
 
 def minor_faults_per_call(fn, n=10) -> float:
     try:
@@ -213,47 +254,90 @@ def minor_faults_per_call(fn, n=10) -> float:
 
 def speed(cases, targets, budget_s) -> list[Row]:
     heading("2. forward + backward: rnnlib vs torch (median of interleaved blocks; ratio = rnnlib / torch)")
-    print("rnnlib: rnnlib.backward(params, rnnlib.forward(params, x, d))\n"
-          "torch:  zero_grad(); o = Linear(RNN(x)); ((o - d)**2).sum() / B; backward()\n"
-          f"Each round times a block of each library (warm-up calls discarded), alternating the order; "
-          f"~{budget_s:.0f} s per shape.\n", flush=True)
+    print(
+        "rnnlib: rnnlib.backward(params, rnnlib.forward(params, x, d))\n"
+        "torch:  zero_grad(); o = Linear(RNN(x)); ((o - d)**2).sum() / B; backward()\n"
+        f"Each round times a block of each library (warm-up calls discarded), alternating the order; "
+        f"~{budget_s:.0f} s per shape.\n",
+        flush=True,
+    )
     rows, body = [], []
     for case, target in zip(cases, targets):
         res = interleaved({"rnnlib": case.rnnlib_step, "torch": case.torch_step}, budget_s=budget_s)
         r, t = res["rnnlib"], res["torch"]
-        faults = {name: minor_faults_per_call(fn) for name, fn in
-                  (("rnnlib", case.rnnlib_step), ("torch", case.torch_step))}
+        faults = {
+            name: minor_faults_per_call(fn) for name, fn in (("rnnlib", case.rnnlib_step), ("torch", case.torch_step))
+        }
         ratio = paired_ratio(r, t)
         pooled = r.median_ms / t.median_ms
         status = "PASS" if ratio <= target else "MISS"
-        body.append([case.label, f"{r.median_ms:.3f}", f"{t.median_ms:.3f}", f"{ratio:.2f}", f"{pooled:.2f}",
-                     f"<= {target}", status, f"{len(r.block_medians)} x ({len(r.samples)}, {len(t.samples)})",
-                     f"{r.min_ms:.3f} / {t.min_ms:.3f}", f"{faults['rnnlib']:.0f} / {faults['torch']:.0f}"])
-        rows.append(Row("rnnlib vs torch", case.label, f"{ratio:.2f}", f"<= {target}", status,
-                        f"median rnnlib {r.median_ms:.2f} ms, torch {t.median_ms:.2f} ms "
-                        f"(ratio of medians {pooled:.2f})"))
-        print(f"  {case.label}: rnnlib {r.median_ms:.3f} ms, torch {t.median_ms:.3f} ms, ratio {ratio:.2f} "
-              f"-> {status}", flush=True)
+        body.append(
+            [
+                case.label,
+                f"{r.median_ms:.3f}",
+                f"{t.median_ms:.3f}",
+                f"{ratio:.2f}",
+                f"{pooled:.2f}",
+                f"<= {target}",
+                status,
+                f"{len(r.block_medians)} x ({len(r.samples)}, {len(t.samples)})",
+                f"{r.min_ms:.3f} / {t.min_ms:.3f}",
+                f"{faults['rnnlib']:.0f} / {faults['torch']:.0f}",
+            ]
+        )
+        rows.append(
+            Row(
+                "rnnlib vs torch",
+                case.label,
+                f"{ratio:.2f}",
+                f"<= {target}",
+                status,
+                f"median rnnlib {r.median_ms:.2f} ms, torch {t.median_ms:.2f} ms (ratio of medians {pooled:.2f})",
+            )
+        )
+        print(
+            f"  {case.label}: rnnlib {r.median_ms:.3f} ms, torch {t.median_ms:.3f} ms, ratio {ratio:.2f} -> {status}",
+            flush=True,
+        )
     print()
-    print(table(["shape", "rnnlib ms", "torch ms", "ratio", "of medians", "target", "status", "rounds x (samples)",
-                 "min ms r / t", "page faults/call r / t"], body, align="lrrrrlllll"))
-    print("\nrnnlib ms / torch ms: medians of all timed calls. ratio (decides PASS/MISS): median over rounds of\n"
-          "rnnlib's block median / torch's block median in the same round, so that load from other jobs, which\n"
-          "changes from second to second on a shared machine, cancels; 'of medians' is the ratio of the two\n"
-          "overall medians, which such load can bias either way.\n"
-          "page faults/call: minor page faults per forward+backward, i.e. freshly mapped memory. They depend on\n"
-          "the process's heap history (glibc returns freed memory to the OS unless something pins the heap),\n"
-          "so rnnlib alone in a notebook can be slower than here; see benchmarks/README.md.")
+    print(
+        table(
+            [
+                "shape",
+                "rnnlib ms",
+                "torch ms",
+                "ratio",
+                "of medians",
+                "target",
+                "status",
+                "rounds x (samples)",
+                "min ms r / t",
+                "page faults/call r / t",
+            ],
+            body,
+            align="lrrrrlllll",
+        )
+    )
+    print(
+        "\nrnnlib ms / torch ms: medians of all timed calls. ratio (decides PASS/MISS): median over rounds of\n"
+        "rnnlib's block median / torch's block median in the same round, so that load from other jobs, which\n"
+        "changes from second to second on a shared machine, cancels; 'of medians' is the ratio of the two\n"
+        "overall medians, which such load can bias either way.\n"
+        "page faults/call: minor page faults per forward+backward, i.e. freshly mapped memory. They depend on\n"
+        "the process's heap history (glibc returns freed memory to the OS unless something pins the heap),\n"
+        "so rnnlib alone in a notebook can be slower than here; see benchmarks/README.md."
+    )
     return rows
 
 
 # --- 3. truncated BPTT ------------------------------------------------------------------------------
 
+
 def truncated(budget_s) -> list[Row]:
     T, B, D, H = TBPTT_SHAPE
     heading(f"3. truncated BPTT: rnnlib.truncated_bptt(params, x, d, k1, k2), T={T} B={B} D={D} H={H}")
     rng = np.random.default_rng(1)
-    params = rnnlib.init_params(D, H, D, rng)
+    params = rnnlib.init_params(D, H, D, rng=rng)
     x = rng.standard_normal((B, T, D))
     d = rng.standard_normal((B, T, D))
     settings = TBPTT_SETTINGS + [(T, T)]
@@ -277,29 +361,76 @@ def truncated(budget_s) -> list[Row]:
         k1, k2 = s
         full = s == (T, T)
         pu = per_unit.get(s)
-        body.append([f"{k1}", f"{k2}", f"{units[s]:.0f}", f"{steps[s]}", f"{-(-T // k1)}", f"{med[s]:.2f}",
-                     f"{pu:.2f}" if pu is not None else "-", f"{pu / mean_pu:.2f}" if pu is not None else "-",
-                     f"{fit[settings.index(s)]:.2f}", f"{1e3 * sweep_part[s] / units[s]:.2f}"])
-        rows.append(Row("truncated BPTT", f"k1={k1} k2={k2}" + (" (= full BPTT)" if full else ""),
-                        f"{med[s]:.2f} ms", "", "INFO",
-                        f"T·k2/k1={units[s]:.0f}, backward_steps={steps[s]}"
-                        + (f", {pu:.2f} µs per unit of T·k2/k1" if pu is not None else "")))
-    print(table(["k1", "k2", "T·k2/k1", "backward_steps", "updates", "median ms", "µs / unit", "rel. to mean",
-                 "fit ms", "µs / unit after fixed costs"], body, align="rrrrrrrrrr"))
-    print(f"\nµs / unit = time / (T·k2/k1). Least-squares fit over the rows: time ≈ {c:.2f} ms "
-          f"+ {1e3 * alpha:.1f} µs × updates (T/k1) + {1e3 * beta:.2f} µs × backward_steps.")
+        body.append(
+            [
+                f"{k1}",
+                f"{k2}",
+                f"{units[s]:.0f}",
+                f"{steps[s]}",
+                f"{-(-T // k1)}",
+                f"{med[s]:.2f}",
+                f"{pu:.2f}" if pu is not None else "-",
+                f"{pu / mean_pu:.2f}" if pu is not None else "-",
+                f"{fit[settings.index(s)]:.2f}",
+                f"{1e3 * sweep_part[s] / units[s]:.2f}",
+            ]
+        )
+        rows.append(
+            Row(
+                "truncated BPTT",
+                f"k1={k1} k2={k2}" + (" (= full BPTT)" if full else ""),
+                f"{med[s]:.2f} ms",
+                "",
+                "INFO",
+                f"T·k2/k1={units[s]:.0f}, backward_steps={steps[s]}"
+                + (f", {pu:.2f} µs per unit of T·k2/k1" if pu is not None else ""),
+            )
+        )
+    print(
+        table(
+            [
+                "k1",
+                "k2",
+                "T·k2/k1",
+                "backward_steps",
+                "updates",
+                "median ms",
+                "µs / unit",
+                "rel. to mean",
+                "fit ms",
+                "µs / unit after fixed costs",
+            ],
+            body,
+            align="rrrrrrrrrr",
+        )
+    )
+    print(
+        f"\nµs / unit = time / (T·k2/k1). Least-squares fit over the rows: time ≈ {c:.2f} ms "
+        f"+ {1e3 * alpha:.1f} µs × updates (T/k1) + {1e3 * beta:.2f} µs × backward_steps."
+    )
     spread = max(per_unit.values()) / min(per_unit.values())
-    print(f"The raw per-unit cost varies by a factor {spread:.2f}: besides the backward sweeps (∝ T·k2/k1), each\n"
-          "update pays a fixed cost (a forward() call on its k1 new steps, the loss, the weight-gradient products,\n"
-          "argument checks), so settings with small k2/k1 look dearer per unit. With the fitted fixed costs\n"
-          "removed (last column) the cost per unit of T·k2/k1 is about constant: it grows like T·k2/k1.")
-    rows.append(Row("truncated BPTT", "cost model", f"{1e3 * beta:.2f} µs/step", "", "INFO",
-                    f"time ≈ {c:.2f} ms + {1e3 * alpha:.1f} µs·(T/k1) + {1e3 * beta:.2f} µs·backward_steps; "
-                    f"per-unit spread {spread:.2f}x"))
+    print(
+        f"The raw per-unit cost varies by a factor {spread:.2f}: besides the backward sweeps (∝ T·k2/k1), each\n"
+        "update pays a fixed cost (a forward() call on its k1 new steps, the loss, the weight-gradient products,\n"
+        "argument checks), so settings with small k2/k1 look dearer per unit. With the fitted fixed costs\n"
+        "removed (last column) the cost per unit of T·k2/k1 is about constant: it grows like T·k2/k1."
+    )
+    rows.append(
+        Row(
+            "truncated BPTT",
+            "cost model",
+            f"{1e3 * beta:.2f} µs/step",
+            "",
+            "INFO",
+            f"time ≈ {c:.2f} ms + {1e3 * alpha:.1f} µs·(T/k1) + {1e3 * beta:.2f} µs·backward_steps; "
+            f"per-unit spread {spread:.2f}x",
+        )
+    )
     return rows
 
 
 # --- 4. extras ----------------------------------------------------------------------------------------
+
 
 def extras(args) -> list[Row]:
     heading("4. extra benchmarks (bench_extras.EXTRA_BENCHMARKS)")
@@ -327,8 +458,9 @@ def main(argv=None):
     ap.add_argument("--tbptt-budget", type=float, default=6.0, help="seconds of timing for truncated BPTT (default 6)")
     ap.add_argument("--skip-slow", action="store_true", help="skip slow extra benchmarks (notebook execution)")
     ap.add_argument("--no-extras", action="store_true", help="skip every extra benchmark")
-    ap.add_argument("--only-extras", action="store_true",
-                    help="run only the extra benchmarks (widget latency, notebook times)")
+    ap.add_argument(
+        "--only-extras", action="store_true", help="run only the extra benchmarks (widget latency, notebook times)"
+    )
     args = ap.parse_args(argv)
 
     t_start = time.perf_counter()
@@ -347,15 +479,21 @@ def main(argv=None):
     heading("summary")
     print(summary(rows))
     load_end = os.getloadavg() if hasattr(os, "getloadavg") else None
-    print(f"\ntotal {time.perf_counter() - t_start:.0f} s; load average at start {load_start[0]:.2f}, "
-          f"at end {load_end[0]:.2f}" if load_start and load_end else "")
+    print(
+        f"\ntotal {time.perf_counter() - t_start:.0f} s; load average at start {load_start[0]:.2f}, "
+        f"at end {load_end[0]:.2f}"
+        if load_start and load_end
+        else ""
+    )
     blas_threads = openblas_threads()
     if blas_threads is not None and blas_threads < TORCH_THREADS:
         print(f"note: numpy's BLAS ran {blas_threads} thread(s), torch {TORCH_THREADS} (see the environment section)")
     missed = [r for r in rows if r.status in ("MISS", "FAIL", "ERROR")]
     if missed:
-        print(f"{len(missed)} target(s) MISSED or benchmarks failed: "
-              + "; ".join(f"{r.section} / {r.case}: {r.status}" for r in missed))
+        print(
+            f"{len(missed)} target(s) MISSED or benchmarks failed: "
+            + "; ".join(f"{r.section} / {r.case}: {r.status}" for r in missed)
+        )
         if args.strict:
             print("--strict: exiting with status 3")
             return 3

@@ -5,14 +5,15 @@ activation h = f(a) the forward pass already stored: tanh′ = 1 − h², σ′ 
 The bound γ = sup |f′| enters the vanishing-gradient condition of Pascanu et al.
 (2013): σ_max(W_s) < 1/γ is sufficient for gradients to vanish.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
-from . import _validate as check
+from . import validate
 
 
 def _sigmoid(a, out=None):
@@ -54,8 +55,9 @@ def _identity(a, out=None):
 ACTIVATIONS = {
     "tanh": Activation("tanh", lambda a, out=None: np.tanh(a, out=out), lambda a, h: 1.0 - h * h, 1.0),
     "sigmoid": Activation("sigmoid", _sigmoid, lambda a, h: h * (1.0 - h), 0.25),
-    "relu": Activation("relu", lambda a, out=None: np.maximum(a, 0.0, out=out),
-                       lambda a, h: (a > 0).astype(np.float64), 1.0),
+    "relu": Activation(
+        "relu", lambda a, out=None: np.maximum(a, 0.0, out=out), lambda a, h: (a > 0).astype(np.float64), 1.0
+    ),
     "identity": Activation("identity", _identity, lambda a, h: np.ones_like(a), 1.0),
 }
 
@@ -64,7 +66,7 @@ def get_activation(activation) -> Activation:
     """Look up an activation by name (``"tanh"``, ``"sigmoid"``, ``"relu"``, ``"identity"``)."""
     if isinstance(activation, Activation):
         return activation
-    return ACTIVATIONS[check.choice("activation", activation, ACTIVATIONS)]
+    return ACTIVATIONS[validate.choice("activation", activation, ACTIVATIONS)]
 
 
 def sigmoid(a):

@@ -2,7 +2,7 @@
 
 The paper's single unit
 
-    x_t = w σ(x_{t−1}) + b,   x_0 = 0.5,   error E = (σ(x_50) − 0.7)²,
+    x_t = w σ(x_{t−1}) + b,   x_0 = 0.5,   error E = (σ(x_50) − 0.7)²,          (eq-ch7-cliff)
 
 is an ordinary rnnlib RNN with one hidden unit and no input: a_t = x_t, h_t = σ(a_t),
 W_s = [[w]], b_h = [b], h_0 = σ(0.5) (``h0_mode="given"``), a linear read-out
@@ -14,13 +14,14 @@ The module also holds :func:`backward_with_per_step_clipping`, the mistake of cl
 δ_t "at each time step" inside the backward recursion (chapter 7, pitfall box), so that
 the chapter can show that it computes a different gradient.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
 
-from . import _validate as check
+from . import validate
 from .activations import sigmoid
 from .clipping import clip
 from .params import RNNParams
@@ -38,20 +39,27 @@ def cliff_params(w, b) -> RNNParams:
     W_s = [[w]], b_h = [b], W_x = [[0]] (there is no input), W_y = [[1]], b_y = [0],
     h_0 = σ(x_0) = σ(0.5) given (not trained).
     """
-    w = check.real("w", w)
-    b = check.real("b", b)
-    return RNNParams(W_x=np.zeros((1, 1)), W_s=np.array([[w]]), W_y=np.ones((1, 1)), b_h=np.array([b]),
-                     b_y=np.zeros(1), h0=sigmoid(np.array([CLIFF_X0])), h0_mode="given")
+    w = validate.real("w", w)
+    b = validate.real("b", b)
+    return RNNParams(
+        W_x=np.zeros((1, 1)),
+        W_s=np.array([[w]]),
+        W_y=np.ones((1, 1)),
+        b_h=np.array([b]),
+        b_y=np.zeros(1),
+        h0=sigmoid(np.array([CLIFF_X0])),
+        h0_mode="given",
+    )
 
 
 def cliff_task(T=CLIFF_T):
     """Inputs and target of the cliff: ``(x, d)`` with x zeros (1, T, 1) and d = [[0.7]] (1, 1)."""
-    T = check.positive_int("T", T)
+    T = validate.positive_int("T", T)
     return np.zeros((1, T, 1)), np.array([[CLIFF_TARGET]])
 
 
 #: Keyword arguments of :func:`rnnlib.forward` for the cliff.
-CLIFF_MODEL = {"activation": "sigmoid", "output": "linear", "loss": "squared", "targets": "last"}
+CLIFF_MODEL = {"activation": "sigmoid", "output": "linear", "loss_name": "squared", "targets": "last"}
 
 
 def cliff_forward(w, b, T=CLIFF_T) -> ForwardPass:
@@ -90,9 +98,9 @@ def cliff_surface(ws, bs, T=CLIFF_T) -> np.ndarray:
         ``E[i, j]`` is the error at w = ws[j], b = bs[i] (rows are b, as ``imshow`` draws them).
         The same recurrence as :func:`rnnlib.forward`, vectorised over the grid instead of a batch.
     """
-    ws = check.array("ws", ws, (None,), ("n_w",))
-    bs = check.array("bs", bs, (None,), ("n_b",))
-    T = check.positive_int("T", T)
+    ws = validate.array("ws", ws, (None,), ("n_w",))
+    bs = validate.array("bs", bs, (None,), ("n_b",))
+    T = validate.positive_int("T", T)
     W, B = np.meshgrid(ws, bs)
     h = np.full(W.shape, sigmoid(np.array([CLIFF_X0]))[0])  # h_0 = σ(x_0)
     for _ in range(T):
@@ -146,11 +154,11 @@ def descent_path(w0, b0, lr, steps, clip_mode=None, threshold=None, T=CLIFF_T) -
     threshold : float
         θ, required with ``clip_mode``.
     """
-    lr = check.real("lr", lr, minimum=0.0, strict_minimum=True)
-    steps = check.positive_int("steps", steps)
+    lr = validate.real("lr", lr, minimum=0.0, strict_minimum=True)
+    steps = validate.positive_int("steps", steps)
     if clip_mode is not None and threshold is None:
         raise ValueError(f"threshold must be given with clip_mode={clip_mode!r}; got None")
-    w, b = check.real("w0", w0), check.real("b0", b0)
+    w, b = validate.real("w0", w0), validate.real("b0", b0)
     x, d = cliff_task(T)
     points = np.empty((steps + 1, 2))
     losses = np.empty(steps + 1)
@@ -175,18 +183,37 @@ def descent_path(w0, b0, lr, steps, clip_mode=None, threshold=None, T=CLIFF_T) -
 
 # --- the pitfall: clipping inside the recursion ---------------------------------------------------
 
+
+def clip_each_delta(threshold, mode="norm"):
+    """The hook that clips δ_t inside the recursion (for :func:`rnnlib.rnn.sweep`'s ``clip_delta``).
+
+    ``mode="norm"``: δ_t ← θ δ_t/‖δ_t‖ for each sequence whose ‖δ_t‖ ≥ θ; ``mode="value"``: each
+    element into [−θ, θ]. Returns a function (N, H) -> (N, H).
+    """
+    threshold = validate.real("threshold", threshold, minimum=0.0, strict_minimum=True)
+    validate.choice("mode", mode, ("norm", "value"))
+
+    def clip_delta(delta_t):
+        if mode == "value":
+            return np.clip(delta_t, -threshold, threshold)
+        norms = np.linalg.norm(delta_t, axis=1, keepdims=True)
+        return delta_t * np.where(norms >= threshold, threshold / np.maximum(norms, threshold), 1.0)
+
+    return clip_delta
+
+
 def backward_with_per_step_clipping(params: RNNParams, fp: ForwardPass, threshold, mode="norm") -> BPTTResult:
     """BPTT with δ_t clipped at every step inside the recursion: a common mistake (chapter 7).
 
-    The recursion of :func:`rnnlib.backward`,
+    The recursion of :func:`rnnlib.backward` (eq-ch3-delta-recursion),
 
         δ_t = W_yᵀ ∂L/∂o_t + W_sᵀ (f′(a_{t+1}) ⊙ δ_{t+1}),
 
-    but each δ_t is clipped before it is used (``mode="norm"``: δ_t ← θ δ_t/‖δ_t‖ for each
-    sequence whose ‖δ_t‖ ≥ θ; ``mode="value"``: each element into [−θ, θ]). The result is
-    not the gradient of L, nor a rescaling of it: the steps where δ_t was clipped lose weight
-    relative to the others, so the direction changes. Shown here only to be compared with
-    clipping the whole gradient once, after BPTT (:func:`rnnlib.clip`).
+    but each δ_t is clipped before it is used (:func:`clip_each_delta`). The result is not the
+    gradient of L, nor a rescaling of it: the steps where δ_t was clipped lose weight relative to
+    the others, so the direction changes. Shown here only to be compared with clipping the whole
+    gradient once, after BPTT (:func:`rnnlib.clip`). It is :func:`rnnlib.backward` with the hook
+    ``clip_delta``, which :func:`rnnlib.rnn.sweep` applies in one line of its loop.
 
     Parameters
     ----------
@@ -202,37 +229,4 @@ def backward_with_per_step_clipping(params: RNNParams, fp: ForwardPass, threshol
     BPTTResult
         Same layout as :func:`rnnlib.backward`; ``delta`` holds the clipped δ_t.
     """
-    threshold = check.real("threshold", threshold, minimum=0.0, strict_minimum=True)
-    check.choice("mode", mode, ("norm", "value"))
-    if not isinstance(fp, ForwardPass) or fp._dO is None:
-        raise ValueError("fp must be the ForwardPass returned by forward(params, x, d, ...) with targets d")
-    if fp._h.shape[2] != params.H or fp._x.shape[2] != params.D or fp._o.shape[2] != params.O:
-        raise ValueError(f"params (D={params.D}, H={params.H}, O={params.O}) do not match the forward pass")
-    T, N, H = fp._a.shape
-    O = params.O
-    dO = fp._dO.reshape(T * N, O)  # ∂L/∂o_t for every step, time-major
-    dW_y, db_y = dO.T @ fp._h[1:].reshape(T * N, H), dO.sum(axis=0)
-    dh_out = (dO @ params.W_y).reshape(T, N, H)  # W_yᵀ ∂L/∂o_t
-    dA = np.empty((T, N, H))
-    delta = np.empty((T + 1, N, H))
-    carry = np.zeros((N, H))
-    for i in range(T - 1, -1, -1):
-        d_h = dh_out[i] + carry
-        if mode == "norm":
-            norms = np.linalg.norm(d_h, axis=1, keepdims=True)
-            scale = np.where(norms >= threshold, threshold / np.maximum(norms, threshold), 1.0)
-            d_h = d_h * scale
-        else:
-            d_h = np.clip(d_h, -threshold, threshold)
-        delta[i + 1] = d_h
-        dA[i] = d_h * fp.activation.df(fp._a[i], fp._h[i + 1])
-        carry = dA[i] @ params.W_s
-    delta[0] = carry
-    dA_flat = dA.reshape(T * N, H)
-    dW_s = dA_flat.T @ fp._h[:-1].reshape(T * N, H)  # Σ_t (f′(a_t) ⊙ δ_t) h_{t−1}ᵀ
-    dW_x = dA_flat.T @ fp._x.reshape(T * N, -1)
-    db_h = dA_flat.sum(axis=0)
-    h0_mode = "trainable" if params.h0_mode == "trainable" else "zeros"
-    grads = RNNParams(dW_x, dW_s, dW_y, db_h, db_y, h0=carry.sum(axis=0) if h0_mode == "trainable" else None,
-                      h0_mode=h0_mode)
-    return BPTTResult(grads, delta.transpose(1, 0, 2), dA.transpose(1, 0, 2), fp.loss)
+    return backward(params, fp, clip_delta=clip_each_delta(threshold, mode))

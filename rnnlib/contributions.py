@@ -3,21 +3,22 @@
 Because the weights are shared, ∂L/∂W_s is a double sum over the loss term E_t
 and the step k at which W_s was used:
 
-    ∂L/∂W_s = Σ_t Σ_{k≤t} (∂E_t/∂h_t) (Π_{j=k+1..t} ∂h_j/∂h_{j-1}) (∂⁺h_k/∂W_s)   (eq. sum-over-paths)
+    ∂L/∂W_s = Σ_t Σ_{k≤t} (∂E_t/∂h_t) (Π_{j=k+1..t} ∂h_j/∂h_{j-1}) (∂⁺h_k/∂W_s)   (eq-ch3-sum-over-paths)
 
 where ∂⁺h_k/∂W_s is the immediate derivative, h_{k-1} held fixed. This module
 returns the individual terms so a chapter can show the sum term by term. It runs
 one backward sweep per loss term, O(T²) work: for teaching-sized problems.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
 
-from . import _validate as check
+from . import validate
 from .params import RNNParams
-from .rnn import ForwardPass, _output_grads
+from .rnn import ForwardPass, output_gradients
 
 THROUGH_TIME = ("W_x", "W_s", "b_h")
 
@@ -46,30 +47,31 @@ class Contributions:
 
 
 def contributions(params: RNNParams, fp: ForwardPass) -> Contributions:
-    """Split the BPTT gradient into the terms of eq. sum-over-paths; see :class:`Contributions`.
+    """Split the BPTT gradient into the terms of eq-ch3-sum-over-paths; see :class:`Contributions`.
 
     ``sum(by_loss[name]) == sum(by_step[name]) == backward(...).grads.<name>`` to rounding.
     """
-    if not isinstance(fp, ForwardPass) or fp._dO is None:
-        raise ValueError("fp must be a ForwardPass computed with targets d")
-    T, N, H = fp._a.shape
+    if not isinstance(fp, ForwardPass):
+        raise ValueError(f"fp must be the ForwardPass returned by forward(); got {type(fp).__name__}")
+    fp = fp.targets_given()
+    T, N, H = fp.a_tm.shape
     shapes = {"W_x": params.W_x.shape, "W_s": params.W_s.shape, "b_h": params.b_h.shape}
     terms = {name: np.zeros((T, T) + shape) for name, shape in shapes.items()}
     h0_terms = np.zeros((T, H))
-    _, _, dh_out = _output_grads(fp, params.W_y)
+    _, _, dh_out = output_gradients(fp.dO_tm, fp.h_tm[1:], params.W_y)
     act = fp.activation
-    fprime = act.df(fp._a, fp._h[1:])  # (T, N, H)
+    fprime = act.df(fp.a_tm, fp.h_tm[1:])  # (T, N, H)
     for t in range(T):  # loss E_{t+1}
         carry = dh_out[t]
         for k in range(t, -1, -1):  # back through step k+1 (0-based k)
             da = carry * fprime[k]
-            terms["W_s"][t, k] = da.T @ fp._h[k]
-            terms["W_x"][t, k] = da.T @ fp._x[k]
+            terms["W_s"][t, k] = da.T @ fp.h_tm[k]
+            terms["W_x"][t, k] = da.T @ fp.x_tm[k]
             terms["b_h"][t, k] = da.sum(axis=0)
             carry = da @ params.W_s
         h0_terms[t] = carry.sum(axis=0)
-    dO = fp._dO
-    out_terms = {"W_y": np.einsum("tno,tnh->toh", dO, fp._h[1:]), "b_y": dO.sum(axis=1)}
+    dO = fp.dO_tm
+    out_terms = {"W_y": np.einsum("tno,tnh->toh", dO, fp.h_tm[1:]), "b_y": dO.sum(axis=1)}
     by_loss = {name: arr.sum(axis=1) for name, arr in terms.items()} | out_terms
     by_step = {name: arr.sum(axis=0) for name, arr in terms.items()} | out_terms
     return Contributions(terms, by_loss, by_step, h0_terms)
@@ -81,10 +83,10 @@ def immediate_derivative(params: RNNParams, fp: ForwardPass, t) -> np.ndarray:
     Entry [n, i, p, q] is ∂h_{t,i}/∂(W_s)_{pq} = f′(a_{t,i}) δ_{ip} h_{t-1,q}: only row i of W_s
     touches h_{t,i} directly. The total derivative dh_t/dW_s adds the paths through h_{t-1}.
     """
-    t = check.positive_int("t", t, minimum=1, maximum=fp.T)
-    fprime = fp.activation.df(fp._a[t - 1], fp._h[t])  # (N, H)
+    t = validate.positive_int("t", t, minimum=1, maximum=fp.T)
+    fprime = fp.activation.df(fp.a_tm[t - 1], fp.h_tm[t])  # (N, H)
     H = params.H
     out = np.zeros((fp.N, H, H, H))
     idx = np.arange(H)
-    out[:, idx, idx, :] = fprime[:, :, None] * fp._h[t - 1][:, None, :]
+    out[:, idx, idx, :] = fprime[:, :, None] * fp.h_tm[t - 1][:, None, :]
     return out

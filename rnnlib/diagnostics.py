@@ -2,16 +2,17 @@
 
 The gradient from step t back to step k passes through
 
-    ∂h_t/∂h_k = Π_{j=k+1..t} ∂h_j/∂h_{j-1} = Π_{j=k+1..t} diag(f′(a_j)) W_s      (eq. jacobian-product)
+    ∂h_t/∂h_k = Π_{j=k+1..t} ∂h_j/∂h_{j-1} = Π_{j=k+1..t} diag(f′(a_j)) W_s      (eq-ch6-jacobian-product)
 
 and, with ‖diag f′‖ ≤ γ, ‖∂h_t/∂h_k‖₂ ≤ (γ σ_max(W_s))^(t−k) = η^(t−k)
 (Pascanu, Mikolov & Bengio 2013). So σ_max(W_s) < 1/γ is sufficient for vanishing.
 """
+
 from __future__ import annotations
 
 import numpy as np
 
-from . import _validate as check
+from . import validate
 from .activations import get_activation
 from .initialisation import sigma_max
 from .params import RNNParams
@@ -21,23 +22,23 @@ from .rnn import ForwardPass
 def _check_fp(fp, params):
     if not isinstance(fp, ForwardPass):
         raise ValueError(f"fp must be the ForwardPass returned by forward(); got {type(fp).__name__}")
-    if fp._h.shape[2] != params.H:
-        raise ValueError(f"params has H = {params.H} but the forward pass has H = {fp._h.shape[2]}")
+    if fp.h_tm.shape[2] != params.H:
+        raise ValueError(f"params has H = {params.H} but the forward pass has H = {fp.h_tm.shape[2]}")
 
 
 def step_jacobians(params: RNNParams, fp: ForwardPass) -> np.ndarray:
-    """J_t = ∂h_t/∂h_{t-1} = diag(f′(a_t)) W_s for every step, shape (N, T, H, H); ``J[:, t-1]`` is J_t."""
+    """J_t = ∂h_t/∂h_{t-1} = diag(f′(a_t)) W_s (eq-ch6-step-jacobian) for every step, shape (N, T, H, H); ``J[:, t-1]`` is J_t."""
     _check_fp(fp, params)
-    fprime = fp.activation.df(fp._a, fp._h[1:])  # (T, N, H)
-    return (fprime.transpose(1, 0, 2)[..., :, None] * params.W_s)
+    fprime = fp.activation.df(fp.a_tm, fp.h_tm[1:])  # (T, N, H)
+    return fprime.transpose(1, 0, 2)[..., :, None] * params.W_s
 
 
 def jacobian_product(params: RNNParams, fp: ForwardPass, t, k) -> np.ndarray:
     """∂h_t/∂h_k = J_t J_{t-1} … J_{k+1} for each sequence, shape (N, H, H); the identity when t = k."""
     _check_fp(fp, params)
     T = fp.T
-    t = check.positive_int("t", t, minimum=0, maximum=T)
-    k = check.positive_int("k", k, minimum=0, maximum=t)
+    t = validate.positive_int("t", t, minimum=0, maximum=T)
+    k = validate.positive_int("k", k, minimum=0, maximum=t)
     J = step_jacobians(params, fp)
     P = np.broadcast_to(np.eye(params.H), (fp.N, params.H, params.H)).copy()
     for j in range(k + 1, t + 1):
@@ -52,7 +53,7 @@ def jacobian_norms(params: RNNParams, fp: ForwardPass, sequence=0) -> np.ndarray
     This is the heat map of chapter 6.
     """
     _check_fp(fp, params)
-    n = check.positive_int("sequence", sequence, minimum=0, maximum=fp.N - 1)
+    n = validate.positive_int("sequence", sequence, minimum=0, maximum=fp.N - 1)
     J = step_jacobians(params, fp)[n]  # (T, H, H)
     T, H = fp.T, params.H
     norms = np.zeros((T + 1, T + 1))
@@ -61,19 +62,19 @@ def jacobian_norms(params: RNNParams, fp: ForwardPass, sequence=0) -> np.ndarray
         if t > 0:
             P[:t] = J[t - 1] @ P[:t]  # all k < t at once
         P[t] = np.eye(H)
-        norms[t, :t + 1] = np.linalg.norm(P[:t + 1], ord=2, axis=(1, 2))
+        norms[t, : t + 1] = np.linalg.norm(P[: t + 1], ord=2, axis=(1, 2))
     return norms
 
 
 def norms_by_distance(norms: np.ndarray) -> np.ndarray:
     """From :func:`jacobian_norms` (T+1, T+1): for each distance t − k = 0..T the largest norm, shape (T+1,)."""
-    norms = check.array("norms", norms, (None, None), ("T+1", "T+1"))
+    norms = validate.array("norms", norms, (None, None), ("T+1", "T+1"))
     T1 = norms.shape[0]
     return np.array([np.max(np.diagonal(norms, offset=-dist)) for dist in range(T1)])
 
 
 def pascanu_bound(W_s, activation, distances) -> np.ndarray:
-    """The bound η^(t−k) with η = γ σ_max(W_s) for each distance t − k, shape like ``distances``."""
+    """The bound η^(t−k) with η = γ σ_max(W_s) (eq-ch6-bound) for each distance t − k, shape like ``distances``."""
     eta = get_activation(activation).gamma * sigma_max(W_s)
     distances = np.asarray(distances)
     if distances.dtype.kind not in "iu" or np.any(distances < 0):
@@ -88,7 +89,7 @@ def eta(W_s, activation) -> float:
 
 def delta_norms(delta) -> np.ndarray:
     """‖δ_k‖ = ‖∂L/∂h_k‖ for k = 0..T averaged over the batch, from ``BPTTResult.delta`` (N, T+1, H)."""
-    delta = check.array("delta", delta, (None, None, None), ("N", "T+1", "H"))
+    delta = validate.array("delta", delta, (None, None, None), ("N", "T+1", "H"))
     return np.linalg.norm(delta, axis=2).mean(axis=0)
 
 
@@ -96,8 +97,8 @@ def effective_horizon(values, threshold=1e-3) -> int:
     """The largest distance at which ``values`` (indexed by distance, values[0] the reference) is still
     above ``threshold`` times values[0]: how far back a gradient signal reaches before it drops below
     a fraction ``threshold`` of the local one."""
-    values = check.array("values", values, (None,), ("distance",))
-    threshold = check.real("threshold", threshold, minimum=0.0, strict_minimum=True)
+    values = validate.array("values", values, (None,), ("distance",))
+    threshold = validate.real("threshold", threshold, minimum=0.0, strict_minimum=True)
     if values[0] <= 0:
         raise ValueError(f"values[0] must be positive (the reference); got {values[0]}")
     above = np.nonzero(values >= threshold * values[0])[0]

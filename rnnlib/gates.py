@@ -16,21 +16,22 @@ paths; this module computes the direct one, which is the point of the design.)
 Shapes: N sequences, T steps, H cells. Gates are batch-first like the rest of rnnlib:
 ``f[:, t-1]`` is f_t (t = 1..T) and ``c[:, t]`` is c_t (t = 0..T).
 """
+
 from __future__ import annotations
 
 import numpy as np
 
-from . import _validate as check
+from . import validate
 
 
 def _gates(f, i=None, g=None):
-    f = check.array("f", f, (None, None, None), ("N", "T", "H"))
+    f = validate.array("f", f, (None, None, None), ("N", "T", "H"))
     if np.any((f < 0) | (f > 1)):
         raise ValueError("f must hold forget-gate values in [0, 1]; got values outside it")
     out = [f]
     for name, value in (("i", i), ("g", g)):
         if value is not None:
-            out.append(check.array(name, value, f.shape, ("N", "T", "H")))
+            out.append(validate.array(name, value, f.shape, ("N", "T", "H")))
     return out
 
 
@@ -51,7 +52,7 @@ def cell_states(c0, f, i, g) -> np.ndarray:
     """
     f, i, g = _gates(f, i, g)
     N, T, H = f.shape
-    c0 = check.array("c0", c0, (N, H), ("N", "H"))
+    c0 = validate.array("c0", c0, (N, H), ("N", "H"))
     c = np.empty((N, T + 1, H))
     c[:, 0] = c0
     for t in range(1, T + 1):
@@ -66,8 +67,8 @@ def cell_jacobian(f, t, k) -> np.ndarray:
     """
     (f,) = _gates(f)
     N, T, H = f.shape
-    t = check.positive_int("t", t, minimum=0, maximum=T)
-    k = check.positive_int("k", k, minimum=0, maximum=t)
+    t = validate.positive_int("t", t, minimum=0, maximum=T)
+    k = validate.positive_int("k", k, minimum=0, maximum=t)
     diagonal = np.prod(f[:, k:t], axis=1)  # f[:, j-1] is f_j, so f_{k+1}..f_t is f[:, k:t]
     return diagonal[:, :, None] * np.eye(H)
 

@@ -3,7 +3,7 @@
 The total loss is the sum of the per-step losses over the steps that carry a target,
 averaged over the N sequences of a batch:
 
-    L = (1/N) Σ_n Σ_t m_{n,t} E_t(ŷ_{n,t}, d_{n,t}),
+    L = (1/N) Σ_n Σ_t m_{n,t} E_t(ŷ_{n,t}, d_{n,t}),                    (eq-ch2-total-loss)
 
 with m the target mask: every step (many-to-many), only the last (many-to-one), or
 any boolean mask. Losses:
@@ -11,22 +11,23 @@ any boolean mask. Losses:
 - ``"squared"``: E_t = Σ_o (ŷ_{t,o} − d_{t,o})² (no factor ½: the chapter-3 example is E_3 = (d_3 − y_3)²);
 - ``"cross_entropy"``: E_t = −log ŷ_{t, d_t}, with d_t an integer class label; needs ``output="softmax"``.
 """
+
 from __future__ import annotations
 
 import numpy as np
 
-from . import _validate as check
+from . import validate
 
 OUTPUTS = ("linear", "softmax")
 LOSSES = ("squared", "cross_entropy")
 
 
-def check_model(output, loss):
+def check_model(output, loss_name):
     """Validate the read-out/loss pair; cross-entropy is defined on probabilities only."""
-    check.choice("output", output, OUTPUTS)
-    check.choice("loss", loss, LOSSES)
-    if loss == "cross_entropy" and output != "softmax":
-        raise ValueError(f"loss='cross_entropy' needs output='softmax' (it takes log ŷ); got output={output!r}")
+    validate.choice("output", output, OUTPUTS)
+    validate.choice("loss_name", loss_name, LOSSES)
+    if loss_name == "cross_entropy" and output != "softmax":
+        raise ValueError(f"loss_name='cross_entropy' needs output='softmax' (it takes log ŷ); got output={output!r}")
 
 
 def softmax(o, axis=-1):
@@ -39,7 +40,7 @@ def softmax(o, axis=-1):
 
 def readout(o, output):
     """ŷ = g(o) for ``output`` in {"linear", "softmax"}; o has shape (..., O)."""
-    check.choice("output", output, OUTPUTS)
+    validate.choice("output", output, OUTPUTS)
     return o if output == "linear" else softmax(o)
 
 
@@ -50,7 +51,7 @@ def target_mask(targets, N, T) -> np.ndarray:
     array of shape (T,) (the same steps for every sequence) or (N, T).
     """
     if isinstance(targets, str):
-        check.choice("targets", targets, ("all", "last"))
+        validate.choice("targets", targets, ("all", "last"))
         mask = np.zeros((N, T), dtype=bool)
         if targets == "all":
             mask[:] = True
@@ -59,8 +60,10 @@ def target_mask(targets, N, T) -> np.ndarray:
         return mask
     arr = np.asarray(targets)
     if arr.dtype != bool:
-        raise ValueError(f"targets must be 'all', 'last' or a boolean mask of shape (T,) or (N, T); "
-                         f"got an array of dtype {arr.dtype}")
+        raise ValueError(
+            f"targets must be 'all', 'last' or a boolean mask of shape (T,) or (N, T); "
+            f"got an array of dtype {arr.dtype}"
+        )
     if arr.shape == (T,):
         return np.broadcast_to(arr, (N, T)).copy()
     if arr.shape == (N, T):
@@ -68,10 +71,10 @@ def target_mask(targets, N, T) -> np.ndarray:
     raise ValueError(f"targets mask must have shape (T,) = ({T},) or (N, T) = ({N}, {T}); got shape {arr.shape}")
 
 
-def prepare_targets(d, targets, loss, N, T, O):
+def prepare_targets(d, targets, loss_name, N, T, O):
     """Targets in time-major layout and the mask.
 
-    Returns ``(d_tm, mask_tm)``: d_tm has shape (T, N, O) for ``"squared"`` and
+    Returns ``(d_tm, mask_tm)``: d_tm has shape (T, N, O) for ``loss_name="squared"`` and
     (T, N) integer labels for ``"cross_entropy"``; mask_tm (T, N) holds 1.0 at the
     steps that carry a target. Shapes expected for ``d``:
 
@@ -86,37 +89,41 @@ def prepare_targets(d, targets, loss, N, T, O):
     """
     mask = target_mask(targets, N, T)
     last = isinstance(targets, str) and targets == "last"
-    if loss == "squared":
+    if loss_name == "squared":
         if last:
-            d_last = check.array("d", d, (N, O), ("N", "O"))
+            d_last = validate.array("d", d, (N, O), ("N", "O"))
             d_tm = np.zeros((T, N, O))
             d_tm[-1] = d_last
         elif isinstance(targets, str):  # "all": every entry is a target
-            d_full = check.array("d", d, (N, T, O), ("N", "T", "O"))
+            d_full = validate.array("d", d, (N, T, O), ("N", "T", "O"))
             d_tm = np.ascontiguousarray(d_full.transpose(1, 0, 2))
         else:
-            d_full = check.array("d", d, (N, T, O), ("N", "T", "O"), finite=False)
+            d_full = validate.array("d", d, (N, T, O), ("N", "T", "O"), finite=False)
             if not np.all(np.isfinite(d_full[mask])):
                 raise ValueError("d must be finite at the steps that carry a target")
             d_tm = np.where(mask[..., None], d_full, 0.0).transpose(1, 0, 2).copy()
     else:
         if last:
-            lab = check.labels("d", d, (N,), ("N",), O)
+            lab = validate.labels("d", d, (N,), ("N",), O)
             d_tm = np.zeros((T, N), dtype=np.int64)
             d_tm[-1] = lab
         else:
             raw = np.asarray(d)
             if raw.dtype.kind not in "iuf":
-                raise ValueError(f"d must hold integer class labels for loss='cross_entropy'; got dtype {raw.dtype}")
+                raise ValueError(
+                    f"d must hold integer class labels for loss_name='cross_entropy'; got dtype {raw.dtype}"
+                )
             if raw.shape != (N, T):
-                raise ValueError(f"d must have shape (N, T) = ({N}, {T}) of class labels for "
-                                 f"loss='cross_entropy'; got shape {raw.shape}")
-            lab = check.labels("d", np.where(mask, raw, 0), (N, T), ("N", "T"), O)
+                raise ValueError(
+                    f"d must have shape (N, T) = ({N}, {T}) of class labels for "
+                    f"loss_name='cross_entropy'; got shape {raw.shape}"
+                )
+            lab = validate.labels("d", np.where(mask, raw, 0), (N, T), ("N", "T"), O)
             d_tm = lab.T.copy()
     return d_tm, mask.T.astype(np.float64)
 
 
-def loss_and_grad(o, y_hat, d_tm, mask_tm, output, loss):
+def loss_and_grad(o, y_hat, d_tm, mask_tm, output, loss_name):
     """Total loss L, per-step losses E (T, N) and ∂L/∂o (T, N, O).
 
     ``o`` and ``y_hat`` are time-major (T, N, O); see :func:`prepare_targets`.
@@ -124,7 +131,7 @@ def loss_and_grad(o, y_hat, d_tm, mask_tm, output, loss):
     """
     T, N, O = o.shape
     every_step = bool(np.all(mask_tm == 1.0))
-    if loss == "squared":
+    if loss_name == "squared":
         diff = y_hat - d_tm
         E = np.einsum("tno,tno->tn", diff, diff)
         g = diff  # becomes ∂L/∂ŷ = (2/N) m (ŷ − d), in place: diff is not needed afterwards

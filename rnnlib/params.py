@@ -4,15 +4,25 @@
     o_t = W_y h_t + b_y,                 ŷ_t = g(o_t).
 
 Matrices act on column vectors: ``W_s`` is H×H, ``W_x`` is H×D, ``W_y`` is O×H.
-The same container holds gradients (one array per parameter, same shapes).
+The same container holds gradients (one array per parameter, same shapes), and does its own
+algebra over the trainable arrays, so no caller loops over parameter names:
+
+    g1 + g2,  g1 - g2,  α * g,  g.dot(other),  g.norm(),  g.flat(),  for name, array in g: ...
+
+``global_norm``, ``cosine`` and ``relative_gradient_error`` are that algebra's measures of a
+gradient, used by clipping (chapter 7) and by the bias of truncation (chapter 5).
 """
+
 from __future__ import annotations
 
+import copy
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from numbers import Real
 
 import numpy as np
 
-from . import _validate as check
+from . import validate
 
 H0_MODES = ("zeros", "given", "trainable")
 
@@ -47,28 +57,30 @@ class RNNParams:
     h0: np.ndarray | None = None
     h0_mode: str = "zeros"
     _names: tuple = field(default=("W_x", "W_s", "W_y", "b_h", "b_y"), init=False, repr=False)
+    __array_ufunc__ = None  # ``2.0 * params`` and ``np.float64(2.0) * params`` both use RNNParams.__rmul__
 
     def __post_init__(self):
-        W_s = check.array("W_s", self.W_s, (None, None), ("H", "H"))
+        W_s = validate.array("W_s", self.W_s, (None, None), ("H", "H"))
         H = W_s.shape[0]
         if W_s.shape != (H, H):
             raise ValueError(f"W_s must be square (H, H); got shape {W_s.shape}")
         self.W_s = W_s
-        self.W_x = check.array("W_x", self.W_x, (H, None), ("H", "D"))
-        self.W_y = check.array("W_y", self.W_y, (None, H), ("O", "H"))
+        self.W_x = validate.array("W_x", self.W_x, (H, None), ("H", "D"))
+        self.W_y = validate.array("W_y", self.W_y, (None, H), ("O", "H"))
         O = self.W_y.shape[0]
-        self.b_h = check.array("b_h", self.b_h, (H,), ("H",))
-        self.b_y = check.array("b_y", self.b_y, (O,), ("O",))
-        check.choice("h0_mode", self.h0_mode, H0_MODES)
+        self.b_h = validate.array("b_h", self.b_h, (H,), ("H",))
+        self.b_y = validate.array("b_y", self.b_y, (O,), ("O",))
+        validate.choice("h0_mode", self.h0_mode, H0_MODES)
         if self.h0 is None:
             if self.h0_mode == "given":
                 raise ValueError("h0 must be given (an array of shape (H,)) when h0_mode='given'; got None")
             self.h0 = np.zeros(H)
         else:
-            self.h0 = check.array("h0", self.h0, (H,), ("H",))
+            self.h0 = validate.array("h0", self.h0, (H,), ("H",))
             if self.h0_mode == "zeros" and np.any(self.h0 != 0):
-                raise ValueError("h0 must be zeros when h0_mode='zeros'; got a non-zero h0 "
-                                 "(use h0_mode='given' or 'trainable')")
+                raise ValueError(
+                    "h0 must be zeros when h0_mode='zeros'; got a non-zero h0 (use h0_mode='given' or 'trainable')"
+                )
 
     # --- sizes -----------------------------------------------------------------
     @property
@@ -88,28 +100,156 @@ class RNNParams:
         """Names of the trainable arrays: the weights and biases, plus ``h0`` if trainable."""
         return self._names + (("h0",) if self.h0_mode == "trainable" else ())
 
-    def items(self):
-        return [(name, getattr(self, name)) for name in self.names()]
+    def __iter__(self) -> Iterator[tuple[str, np.ndarray]]:
+        """``(name, array)`` for each trainable array, in the order of :meth:`names`."""
+        return ((name, getattr(self, name)) for name in self.names())
 
-    def copy(self) -> "RNNParams":
-        return RNNParams(self.W_x.copy(), self.W_s.copy(), self.W_y.copy(), self.b_h.copy(),
-                         self.b_y.copy(), self.h0.copy(), self.h0_mode)
+    def items(self) -> list[tuple[str, np.ndarray]]:
+        return list(self)
 
-    def zeros_like(self) -> "RNNParams":
+    def copy(self) -> RNNParams:
+        return RNNParams(
+            self.W_x.copy(),
+            self.W_s.copy(),
+            self.W_y.copy(),
+            self.b_h.copy(),
+            self.b_y.copy(),
+            self.initial_state.copy(),
+            self.h0_mode,
+        )
+
+    @property
+    def initial_state(self) -> np.ndarray:
+        """h_0, shape (H,): always an array once the container is built (zeros unless given)."""
+        assert self.h0 is not None  # set by __post_init__
+        return self.h0
+
+    def zeros_like(self) -> RNNParams:
         """Arrays of zeros with the shapes of these parameters (a gradient accumulator)."""
-        return RNNParams(*(np.zeros_like(getattr(self, n)) for n in self._names),
-                         h0=np.zeros(self.H), h0_mode="trainable" if self.h0_mode == "trainable" else "zeros")
+        return RNNParams(
+            np.zeros_like(self.W_x),
+            np.zeros_like(self.W_s),
+            np.zeros_like(self.W_y),
+            np.zeros_like(self.b_h),
+            np.zeros_like(self.b_y),
+            h0=np.zeros(self.H),
+            h0_mode="trainable" if self.h0_mode == "trainable" else "zeros",
+        )
 
-    def replace(self, **arrays) -> "RNNParams":
+    def replace(self, **arrays) -> RNNParams:
         """A copy with some arrays replaced, e.g. ``params.replace(W_s=W)``."""
         new = self.copy()
         for name, value in arrays.items():
             if name not in self._names + ("h0",):
-                raise ValueError(f"replace() got an unknown parameter name {name!r}; "
-                                 f"expected one of {self._names + ('h0',)}")
+                raise ValueError(
+                    f"replace() got an unknown parameter name {name!r}; expected one of {self._names + ('h0',)}"
+                )
             setattr(new, name, value)
         new.__post_init__()
         return new
 
     def __repr__(self):
-        return (f"RNNParams(D={self.D}, H={self.H}, O={self.O}, h0_mode={self.h0_mode!r})")
+        return f"RNNParams(D={self.D}, H={self.H}, O={self.O}, h0_mode={self.h0_mode!r})"
+
+    # --- algebra over the trainable arrays ---------------------------------------------------
+    def _with(self, arrays: dict[str, np.ndarray]) -> RNNParams:
+        """A new container with the trainable arrays replaced and the rest copied (no re-validation:
+        the arrays come from arithmetic on arrays of the right shapes)."""
+        new = copy.copy(self)
+        new.h0 = self.initial_state.copy()
+        for name, value in arrays.items():
+            setattr(new, name, value)
+        return new
+
+    def _same_layout(self, other, what: str) -> RNNParams:
+        if not isinstance(other, RNNParams):
+            raise ValueError(f"{what} needs another RNNParams; got {type(other).__name__}")
+        if other.names() != self.names():
+            raise ValueError(f"{what} needs the same parameters on both sides; got {self.names()} and {other.names()}")
+        for name, value in self:
+            if getattr(other, name).shape != value.shape:
+                raise ValueError(
+                    f"{what} needs the same shapes; {name} has shape {value.shape} and {getattr(other, name).shape}"
+                )
+        return other
+
+    def __add__(self, other: RNNParams) -> RNNParams:
+        other = self._same_layout(other, "+")
+        return self._with({name: value + getattr(other, name) for name, value in self})
+
+    def __sub__(self, other: RNNParams) -> RNNParams:
+        other = self._same_layout(other, "-")
+        return self._with({name: value - getattr(other, name) for name, value in self})
+
+    def __mul__(self, alpha) -> RNNParams:
+        if isinstance(alpha, bool) or not isinstance(alpha, Real):
+            return NotImplemented
+        return self._with({name: float(alpha) * value for name, value in self})
+
+    __rmul__ = __mul__
+
+    def __neg__(self) -> RNNParams:
+        return -1.0 * self
+
+    def dot(self, other: RNNParams) -> float:
+        """⟨θ, φ⟩ = Σ over the trainable arrays of Σ_ij θ_ij φ_ij."""
+        other = self._same_layout(other, "dot()")
+        return float(sum(np.sum(value * getattr(other, name)) for name, value in self))
+
+    def norm(self) -> float:
+        """‖θ‖₂ over every trainable array taken together (for a gradient, its global norm)."""
+        return float(np.sqrt(sum(np.sum(value * value) for _, value in self)))
+
+    def map(self, fn) -> RNNParams:
+        """A new container with ``fn(array)`` for each trainable array, e.g. ``g.map(np.sign)``."""
+        out = {}
+        for name, value in self:
+            new = np.asarray(fn(value), dtype=np.float64)
+            if new.shape != value.shape:
+                raise ValueError(
+                    f"map() needs fn to keep each array's shape; {name} has shape {value.shape}, "
+                    f"fn returned shape {new.shape}"
+                )
+            out[name] = new
+        return self._with(out)
+
+    def flat(self) -> np.ndarray:
+        """All trainable arrays as one vector, shape (number of trainable entries,), in :meth:`names` order."""
+        return np.concatenate([value.ravel() for _, value in self])
+
+
+def _gradients(name: str, value) -> RNNParams:
+    if not isinstance(value, RNNParams):
+        raise ValueError(f"{name} must be an RNNParams of gradients; got {type(value).__name__}")
+    return value
+
+
+def global_norm(grads: RNNParams) -> float:
+    """‖g‖₂ over every trainable parameter's gradient taken together (chapter 7, Algorithm 1's ‖g‖)."""
+    return _gradients("grads", grads).norm()
+
+
+def cosine(g1: RNNParams, g2: RNNParams) -> float:
+    """cos∠(g1, g2) = ⟨g1, g2⟩ / (‖g1‖ ‖g2‖): 1 means the same direction."""
+    n1, n2 = _gradients("g1", g1).norm(), _gradients("g2", g2).norm()
+    if n1 == 0 or n2 == 0:
+        raise ValueError("cosine() needs two non-zero gradients; got a zero gradient")
+    return g1.dot(g2) / (n1 * n2)
+
+
+def relative_gradient_error(grads: RNNParams, reference: RNNParams) -> float:
+    """‖g − g_ref‖ / ‖g_ref‖ over all trainable parameters taken together (chapter 5).
+
+    The bias of a truncated gradient g when ``reference`` is the full-BPTT gradient: 0 when the
+    two agree, 1 when g is zero, and above 1 when g points elsewhere.
+
+    Parameters
+    ----------
+    grads, reference : RNNParams
+        Gradients with the same parameter names and shapes.
+    """
+    _gradients("grads", grads)
+    ref_norm = _gradients("reference", reference).norm()
+    if ref_norm == 0:
+        raise ValueError("reference must be a non-zero gradient; got a zero gradient")
+    return (grads - reference).norm() / ref_norm

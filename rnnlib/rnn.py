@@ -1,35 +1,44 @@
 """The forward pass and full backpropagation through time (chapters 1–4).
 
-Each backward rule sits beside the forward computation it inverts. Equation
-labels refer to chapter 3:
+Each backward rule sits beside the forward computation it inverts. Equation labels are the
+book's (chapter 3):
 
-    a_t = W_s h_{t-1} + W_x x_t + b_h                 (forward pass)
-    h_t = f(a_t),  o_t = W_y h_t + b_y,  ŷ_t = g(o_t)
-    δ_t = ∂L/∂h_t = W_yᵀ ∂L/∂o_t + W_sᵀ (f′(a_{t+1}) ⊙ δ_{t+1})     (eq. delta-recursion)
-    ∂L/∂W_s = Σ_t (f′(a_t) ⊙ δ_t) h_{t-1}ᵀ,  ∂L/∂W_x = Σ_t (f′(a_t) ⊙ δ_t) x_tᵀ   (eq. weight-gradients)
+    a_t = W_s h_{t-1} + W_x x_t + b_h,  h_t = f(a_t),  o_t = W_y h_t + b_y,  ŷ_t = g(o_t)   (eq-ch3-model)
+    δ_T = W_yᵀ ∂E_T/∂o_T                                                            (eq-ch3-delta-init)
+    δ_t = W_yᵀ ∂E_t/∂o_t + W_sᵀ (f′(a_{t+1}) ⊙ δ_{t+1})                             (eq-ch3-delta-recursion)
+    dL/dW_s = Σ_k (f′(a_k) ⊙ δ_k) h_{k-1}ᵀ,  dL/dW_x = Σ_k (f′(a_k) ⊙ δ_k) x_kᵀ, ...  (eq-ch3-weight-gradients)
 
-Indexing. Arrays are batch-first: ``x[:, t-1]`` is x_t (t = 1..T) and
-``h[:, t]`` is h_t (t = 0..T, so ``h[:, 0]`` is h_0). Likewise ``a[:, t-1]`` is
-a_t and ``delta[:, t]`` is δ_t = ∂L/∂h_t. Shapes use N batch, T time, D input,
-H hidden, O output.
+Two backward passes compute the same gradients:
 
-Speed. The input projection W_x x_t + b_h is one matrix product over all steps;
-the loop writes into preallocated time-major arrays; the weight gradients are
-single products over all steps. Only the recurrence itself is a Python loop.
+- :func:`backward_reference` is the derivation as code: the reversed loop over
+  :func:`step_backward` (CS231n's ``rnn_backward``), one step at a time. Chapter 4 teaches it.
+- :func:`backward` is the same loop with three changes that make it fast (chapter 4): f′(a_t)
+  for all steps at once before the loop, the loop writing into preallocated arrays, and the
+  weight gradients as single matrix products after it. Its loop is :func:`sweep`, the one
+  backward kernel of the package: truncated BPTT (:mod:`rnnlib.truncation`) runs it over windows,
+  and the clipping pitfall (:mod:`rnnlib.cliff`) hands it a ``clip_delta`` hook.
+
+Indexing. The public arrays are batch-first: ``x[:, t-1]`` is x_t (t = 1..T) and ``h[:, t]`` is
+h_t (t = 0..T, so ``h[:, 0]`` is h_0); likewise ``a[:, t-1]`` is a_t and ``delta[:, t]`` is
+δ_t = ∂L/∂h_t. :class:`ForwardPass` also gives the time-major arrays the loops walk over
+(``fp.h_tm[t]`` is h_t for the whole batch). Shapes use N batch, T time, D input, H hidden, O output.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 
-from . import _validate as check
+from . import validate
 from .activations import Activation, get_activation
 from .losses import check_model, loss_and_grad, prepare_targets, readout
 from .params import RNNParams
 
-
 # --- one step, for the unrolled view (chapter 1) -------------------------------------------------
+
 
 def step_forward(params: RNNParams, x_t, h_prev, activation="tanh"):
     """One step of the recurrence: a_t = W_s h_{t-1} + W_x x_t + b_h, h_t = f(a_t).
@@ -49,59 +58,73 @@ def step_forward(params: RNNParams, x_t, h_prev, activation="tanh"):
         ``(x_t, h_prev, a_t, h_t, activation)`` for :func:`step_backward`.
     """
     act = get_activation(activation)
-    x_t = check.array("x_t", x_t, (None, params.D), ("N", "D"))
-    h_prev = check.array("h_prev", h_prev, (x_t.shape[0], params.H), ("N", "H"))
+    x_t = validate.array("x_t", x_t, (None, params.D), ("N", "D"))
+    h_prev = validate.array("h_prev", h_prev, (x_t.shape[0], params.H), ("N", "H"))
     a_t = h_prev @ params.W_s.T + x_t @ params.W_x.T + params.b_h
     h_t = act(a_t)
     return h_t, (x_t, h_prev, a_t, h_t, act)
 
 
 def step_backward(params: RNNParams, dh_t, cache):
-    """Backward through one step: from δ = ∂L/∂h_t to the step's gradients.
+    """Backward through one step: from δ_t = ∂L/∂h_t to the step's gradients (chapter 4).
+
+    With ∂L/∂a_t = f′(a_t) ⊙ δ_t, the message to h_{t-1} is W_sᵀ ∂L/∂a_t (one term of
+    eq-ch3-delta-recursion) and the step's shares of eq-ch3-weight-gradients are
+    (∂L/∂a_t) x_tᵀ, (∂L/∂a_t) h_{t-1}ᵀ and ∂L/∂a_t, summed over the batch.
 
     Parameters
     ----------
+    params : RNNParams
     dh_t : ndarray, shape (N, H)
         The gradient arriving at h_t.
     cache : tuple from :func:`step_forward`
 
     Returns
     -------
-    dict with ``dh_prev`` (N, H), ``dx`` (N, D), ``W_x`` (H, D), ``W_s`` (H, H), ``b_h`` (H,):
-    the gradient passed to h_{t-1} and this step's contributions to the weight gradients.
+    dh_prev : ndarray, shape (N, H)
+        W_sᵀ ∂L/∂a_t, the gradient passed to h_{t-1}.
+    dx : ndarray, shape (N, D)
+        W_xᵀ ∂L/∂a_t, the gradient reaching x_t.
+    dW_x : ndarray, shape (H, D)
+    dW_s : ndarray, shape (H, H)
+    db_h : ndarray, shape (H,)
+        This step's contributions to the weight gradients.
     """
     x_t, h_prev, a_t, h_t, act = cache
-    dh_t = check.array("dh_t", dh_t, h_t.shape, ("N", "H"))
-    da = dh_t * act.df(a_t, h_t)  # ∂L/∂a_t = f′(a_t) ⊙ δ_t
-    return {
-        "dh_prev": da @ params.W_s,  # W_sᵀ applied to column vectors = row vectors times W_s
-        "dx": da @ params.W_x,
-        "W_x": da.T @ x_t,
-        "W_s": da.T @ h_prev,
-        "b_h": da.sum(axis=0),
-    }
+    dh_t = validate.array("dh_t", dh_t, h_t.shape, ("N", "H"))
+    da_t = dh_t * act.df(a_t, h_t)  # ∂L/∂a_t = f′(a_t) ⊙ δ_t
+    dh_prev = da_t @ params.W_s  # W_sᵀ ∂L/∂a_t for column vectors is (row) times W_s
+    dx = da_t @ params.W_x
+    dW_x = da_t.T @ x_t
+    dW_s = da_t.T @ h_prev
+    db_h = da_t.sum(axis=0)
+    return dh_prev, dx, dW_x, dW_s, db_h
 
 
 # --- the whole sequence ---------------------------------------------------------------------------
+
 
 @dataclass
 class ForwardPass:
     """Everything the forward pass computed, kept for the backward pass.
 
-    The arrays are stored time-major (``_a``: (T, N, H), ``_h``: (T+1, N, H), ...)
-    because the loop walks over time; the properties give batch-first views.
+    The arrays are stored time-major, because the loops walk over time: ``x_tm`` (T, N, D),
+    ``a_tm`` (T, N, H), ``h_tm`` (T+1, N, H) with ``h_tm[0]`` = h_0, ``o_tm`` and ``y_hat_tm``
+    (T, N, O). With targets: ``d_tm`` (T, N, O), or (T, N) labels, ``mask_tm`` (T, N) (1.0 where a
+    step carries a target), ``E_tm`` (T, N) the per-step losses and ``dO_tm`` (T, N, O) = ∂L/∂o_t.
+    The properties ``x``, ``a``, ``h``, ... give batch-first views.
     BPTT must keep every h_t: memory grows like N·T·H (chapter 4).
     """
 
-    _x: np.ndarray  # (T, N, D)
-    _a: np.ndarray  # (T, N, H)
-    _h: np.ndarray  # (T+1, N, H)
-    _o: np.ndarray  # (T, N, O)
-    _y_hat: np.ndarray  # (T, N, O)
-    _d: np.ndarray | None  # (T, N, O) or (T, N) labels
-    _mask: np.ndarray | None  # (T, N)
-    _E: np.ndarray | None  # (T, N)
-    _dO: np.ndarray | None  # (T, N, O)
+    x_tm: np.ndarray  # (T, N, D)
+    a_tm: np.ndarray  # (T, N, H)
+    h_tm: np.ndarray  # (T+1, N, H)
+    o_tm: np.ndarray  # (T, N, O)
+    y_hat_tm: np.ndarray  # (T, N, O)
+    d_tm: np.ndarray | None  # (T, N, O) or (T, N) labels
+    mask_tm: np.ndarray | None  # (T, N)
+    E_tm: np.ndarray | None  # (T, N)
+    dO_tm: np.ndarray | None  # (T, N, O)
     loss: float | None
     activation: Activation
     output: str
@@ -109,81 +132,104 @@ class ForwardPass:
     h0_given: bool  # True when the caller passed h0 for this batch (state carried from a previous chunk)
 
     @property
-    def x(self):
+    def x(self) -> np.ndarray:
         """x, shape (N, T, D); ``x[:, t-1]`` is x_t."""
-        return self._x.transpose(1, 0, 2)
+        return self.x_tm.transpose(1, 0, 2)
 
     @property
-    def a(self):
+    def a(self) -> np.ndarray:
         """Pre-activations, shape (N, T, H); ``a[:, t-1]`` is a_t."""
-        return self._a.transpose(1, 0, 2)
+        return self.a_tm.transpose(1, 0, 2)
 
     @property
-    def h(self):
+    def h(self) -> np.ndarray:
         """Hidden states, shape (N, T+1, H); ``h[:, t]`` is h_t and ``h[:, 0]`` is h_0."""
-        return self._h.transpose(1, 0, 2)
+        return self.h_tm.transpose(1, 0, 2)
 
     @property
-    def o(self):
+    def o(self) -> np.ndarray:
         """Outputs before the read-out, shape (N, T, O)."""
-        return self._o.transpose(1, 0, 2)
+        return self.o_tm.transpose(1, 0, 2)
 
     @property
-    def y_hat(self):
+    def y_hat(self) -> np.ndarray:
         """Predictions ŷ_t = g(o_t), shape (N, T, O)."""
-        return self._y_hat.transpose(1, 0, 2)
+        return self.y_hat_tm.transpose(1, 0, 2)
 
     @property
-    def step_losses(self):
+    def dO(self) -> np.ndarray:
+        """∂L/∂o_t, shape (N, T, O) (zero at steps without a target); needs targets."""
+        return self.targets_given().dO_tm.transpose(1, 0, 2)
+
+    @property
+    def step_losses(self) -> np.ndarray | None:
         """Per-step losses E_t, shape (N, T), at the steps that carry a target (0 elsewhere)."""
-        if self._E is None:
+        if self.E_tm is None or self.mask_tm is None:
             return None
-        return (self._E * self._mask).T
+        return (self.E_tm * self.mask_tm).T
 
     @property
-    def mask(self):
+    def mask(self) -> np.ndarray | None:
         """Boolean (N, T): which steps carry a target."""
-        return None if self._mask is None else self._mask.T.astype(bool)
+        return None if self.mask_tm is None else self.mask_tm.T.astype(bool)
 
     @property
-    def N(self):
-        return self._x.shape[1]
+    def N(self) -> int:
+        return self.x_tm.shape[1]
 
     @property
-    def T(self):
-        return self._x.shape[0]
+    def T(self) -> int:
+        return self.x_tm.shape[0]
+
+    def targets_given(self) -> TargetsForwardPass:
+        """This forward pass, checked to have been run with targets (so ``loss``, ``dO_tm``, ... are set)."""
+        if self.dO_tm is None or self.d_tm is None or self.mask_tm is None or self.loss is None:
+            raise ValueError("fp has no loss: call forward(params, x, d, ...) with targets d first")
+        return cast(TargetsForwardPass, self)
 
 
-def _check_inputs(params, x, h0):
-    x = check.array("x", x, (None, None, params.D), ("N", "T", "D"))
+class TargetsForwardPass(ForwardPass):
+    """A :class:`ForwardPass` run with targets: for the type checker, its loss arrays are set."""
+
+    d_tm: np.ndarray
+    mask_tm: np.ndarray
+    E_tm: np.ndarray
+    dO_tm: np.ndarray
+    loss: float
+
+
+def validate_inputs(params: RNNParams, x, h0) -> tuple[np.ndarray, np.ndarray]:
+    """``x`` as (N, T, D) floats and the initial states (N, H): ``h0`` if given, else ``params.h0``."""
+    x = validate.array("x", x, (None, None, params.D), ("N", "T", "D"))
     N, T, _ = x.shape
     if N == 0 or T == 0:
         raise ValueError(f"x must have at least one sequence and one step; got shape {x.shape}")
     if h0 is None:
-        h0_arr = np.broadcast_to(params.h0, (N, params.H))
+        h0_arr = np.broadcast_to(params.initial_state, (N, params.H))
     else:
-        h0_arr = check.array("h0", h0, (N, params.H), ("N", "H"))
+        h0_arr = validate.array("h0", h0, (N, params.H), ("N", "H"))
     return x, h0_arr
 
 
-def forward(params: RNNParams, x, d=None, *, activation="tanh", output="linear", loss="squared",
-            targets="all", h0=None) -> ForwardPass:
+def forward(
+    params: RNNParams, x, d=None, *, activation="tanh", output="linear", loss_name="squared", targets="all", h0=None
+) -> ForwardPass:
     """Run the RNN over a batch of sequences and, if targets are given, compute the loss.
 
     Implements a_t = W_s h_{t-1} + W_x x_t + b_h, h_t = f(a_t), o_t = W_y h_t + b_y,
-    ŷ_t = g(o_t), L = (1/N) Σ_n Σ_t m_t E_t (chapter 2, eq. total-loss).
+    ŷ_t = g(o_t) (eq-ch3-model), L = (1/N) Σ_n Σ_t m_t E_t (eq-ch2-total-loss).
 
     Parameters
     ----------
     params : RNNParams
     x : ndarray, shape (N, T, D)
     d : ndarray, optional
-        Targets; shape depends on ``loss`` and ``targets`` (see :func:`rnnlib.losses.prepare_targets`):
+        Targets; shape depends on ``loss_name`` and ``targets`` (see :func:`rnnlib.losses.prepare_targets`):
         (N, T, O) for squared error at every step, (N, O) for ``targets="last"``; integer labels
         (N, T) or (N,) for cross-entropy. Without ``d`` only the forward pass is run.
     activation : {"tanh", "sigmoid", "relu", "identity"}
     output : {"linear", "softmax"}
-    loss : {"squared", "cross_entropy"}
+    loss_name : {"squared", "cross_entropy"}
     targets : "all", "last" or boolean mask (T,) or (N, T)
     h0 : ndarray, shape (N, H), optional
         Initial states for this batch (e.g. carried over from the previous chunk in truncated
@@ -194,8 +240,8 @@ def forward(params: RNNParams, x, d=None, *, activation="tanh", output="linear",
     ForwardPass
     """
     act = get_activation(activation)
-    check_model(output, loss)
-    x, h0_arr = _check_inputs(params, x, h0)
+    check_model(output, loss_name)
+    x, h0_arr = validate_inputs(params, x, h0)
     N, T, _ = x.shape
     H, O = params.H, params.O
 
@@ -216,10 +262,10 @@ def forward(params: RNNParams, x, d=None, *, activation="tanh", output="linear",
     o += params.b_y
     y_hat = readout(o, output)
 
-    fp = ForwardPass(x_tm, a, h, o, y_hat, None, None, None, None, None, act, output, loss, h0 is not None)
+    fp = ForwardPass(x_tm, a, h, o, y_hat, None, None, None, None, None, act, output, loss_name, h0 is not None)
     if d is not None:
-        fp._d, fp._mask = prepare_targets(d, targets, loss, N, T, O)
-        fp.loss, fp._E, fp._dO = loss_and_grad(o, y_hat, fp._d, fp._mask, output, loss)
+        fp.d_tm, fp.mask_tm = prepare_targets(d, targets, loss_name, N, T, O)
+        fp.loss, fp.E_tm, fp.dO_tm = loss_and_grad(o, y_hat, fp.d_tm, fp.mask_tm, output, loss_name)
     return fp
 
 
@@ -235,6 +281,7 @@ class BPTTResult:
         δ_t = ∂L/∂h_t for t = 0..T (``delta[:, 0]`` is ∂L/∂h_0 for each sequence).
     da : ndarray, shape (N, T, H)
         ∂L/∂a_t = f′(a_t) ⊙ δ_t (``da[:, t-1]`` for step t).
+    loss : float
     """
 
     grads: RNNParams
@@ -243,68 +290,48 @@ class BPTTResult:
     loss: float
 
     @property
-    def dh0(self):
+    def dh0(self) -> np.ndarray:
         """∂L/∂h_0 per sequence, shape (N, H)."""
         return self.delta[:, 0]
 
 
-def _sweep(W_s, act, a, h, dh_out, start, stop, carry_scale=None, dA=None, delta=None):
-    """The δ recursion over the steps ``start..stop-1`` (0-based), backwards.
+def _validate_backward(params: RNNParams, fp) -> TargetsForwardPass:
+    if not isinstance(fp, ForwardPass):
+        raise ValueError(f"fp must be the ForwardPass returned by forward(); got {type(fp).__name__}")
+    fp = fp.targets_given()
+    if fp.h_tm.shape[2] != params.H or fp.x_tm.shape[2] != params.D or fp.o_tm.shape[2] != params.O:
+        raise ValueError(
+            f"params (D={params.D}, H={params.H}, O={params.O}) do not match the forward pass "
+            f"(D={fp.x_tm.shape[2]}, H={fp.h_tm.shape[2]}, O={fp.o_tm.shape[2]})"
+        )
+    return fp
 
-    ``dh_out[i]`` (N, H) is the gradient reaching h at state index i+1 from the read-out.
-    No gradient enters from beyond ``stop`` (the window's end). Writes ∂L/∂a into
-    ``dA[i]`` and δ into ``delta[i+1]``; returns the message into state index ``start``
-    (∂L/∂h_start), which is h_0's gradient when ``start == 0``.
 
-    ``carry_scale`` (stop - start,) optionally multiplies the message into state index
-    start+j: randomized truncation's compensation factors.
+def pack_gradients(params: RNNParams, dW_x, dW_s, dW_y, db_h, db_y, dh0, h0_given=False) -> RNNParams:
+    """The gradients as an :class:`RNNParams` shaped like ``params``.
+
+    ``dh0`` (N, H) is ∂L/∂h_0 per sequence. ``params.h0`` gets its sum over the batch only if it
+    is trainable and was used: a forward pass given its own h0 (``h0_given``, e.g. a state carried
+    over from the previous chunk) does not depend on ``params.h0``.
     """
-    N, H = a.shape[1], a.shape[2]
-    dA[start:stop] = act.df(a[start:stop], h[start + 1:stop + 1])  # f′(a_t) for every step at once
-    carry = np.zeros((N, H))
-    scratch = np.empty((N, H))
-    for i in range(stop - 1, start - 1, -1):
-        d_h = delta[i + 1] if delta is not None else scratch
-        np.add(dh_out[i], carry, out=d_h)  # δ at state i+1: from the read-out and from step i+2
-        dA[i] *= d_h  # ∂L/∂a = f′(a) ⊙ δ
-        np.matmul(dA[i], W_s, out=carry)  # W_sᵀ (f′ ⊙ δ) in column-vector notation
-        if carry_scale is not None:
-            carry *= carry_scale[i - start]
-    return carry
+    trainable = params.h0_mode == "trainable"
+    g_h0 = (np.zeros(params.H) if h0_given else dh0.sum(axis=0)) if trainable else None
+    return RNNParams(dW_x, dW_s, dW_y, db_h, db_y, h0=g_h0, h0_mode="trainable" if trainable else "zeros")
 
 
-def _weight_grads(dA, h_prev, x, start, stop):
-    """Σ over steps start..stop-1 of the per-step gradients, as single matrix products."""
-    n_steps, N, H = stop - start, dA.shape[1], dA.shape[2]
-    dA_flat = dA[start:stop].reshape(n_steps * N, H)
-    dW_s = dA_flat.T @ h_prev[start:stop].reshape(n_steps * N, H)
-    dW_x = dA_flat.T @ x[start:stop].reshape(n_steps * N, -1)
-    db_h = dA_flat.sum(axis=0)
-    return dW_x, dW_s, db_h
+# --- the reference: the derivation as code (chapter 4 teaches this one) ----------------------------
 
 
-def _output_grads(fp, W_y):
-    T, N, O = fp._dO.shape
-    H = fp._h.shape[2]
-    dO_flat = fp._dO.reshape(T * N, O)
-    dW_y = dO_flat.T @ fp._h[1:].reshape(T * N, H)
-    db_y = dO_flat.sum(axis=0)
-    dh_out = np.matmul(dO_flat, W_y).reshape(T, N, H)  # W_yᵀ ∂L/∂o_t for every step at once
-    return dW_y, db_y, dh_out
+def backward_reference(params: RNNParams, fp: ForwardPass) -> BPTTResult:
+    """Full BPTT as chapter 3 derives it: the reversed loop over :func:`step_backward`.
 
+    Walks t = T, ..., 1 and at each step forms
 
-def _gradients(params, dW_x, dW_s, dW_y, db_h, db_y, dh0_batch, h0_given=False):
-    """Collect the gradients; params.h0 gets ∂L/∂h_0 only if it is trainable and was actually used
-    (a forward pass given its own h0, e.g. a carried state, does not depend on params.h0)."""
-    h0_mode = "trainable" if params.h0_mode == "trainable" else "zeros"
-    g_h0 = None
-    if h0_mode == "trainable":
-        g_h0 = np.zeros(params.H) if h0_given else dh0_batch.sum(axis=0)
-    return RNNParams(dW_x, dW_s, dW_y, db_h, db_y, h0=g_h0, h0_mode=h0_mode)
+        δ_t = W_yᵀ ∂E_t/∂o_t + W_sᵀ (f′(a_{t+1}) ⊙ δ_{t+1})       (eq-ch3-delta-recursion)
 
-
-def backward(params: RNNParams, fp: ForwardPass) -> BPTTResult:
-    """Full BPTT: exact gradients of L with respect to every parameter (chapter 3, eq. delta-recursion).
+    starting from δ_T = W_yᵀ ∂E_T/∂o_T (eq-ch3-delta-init: nothing arrives from a step T+1), then
+    adds the step's terms of eq-ch3-weight-gradients. No buffers and no tricks: :func:`backward`
+    computes the same result faster and is tested equal to this function.
 
     Parameters
     ----------
@@ -318,33 +345,182 @@ def backward(params: RNNParams, fp: ForwardPass) -> BPTTResult:
     BPTTResult
         ``grads`` (same shapes as ``params``), ``delta`` (N, T+1, H), ``da`` (N, T, H).
     """
-    if not isinstance(fp, ForwardPass):
-        raise ValueError(f"fp must be the ForwardPass returned by forward(); got {type(fp).__name__}")
-    if fp._dO is None:
-        raise ValueError("fp has no loss: call forward(params, x, d, ...) with targets d before backward()")
-    if fp._h.shape[2] != params.H or fp._x.shape[2] != params.D or fp._o.shape[2] != params.O:
-        raise ValueError(f"params (D={params.D}, H={params.H}, O={params.O}) do not match the forward pass "
-                         f"(D={fp._x.shape[2]}, H={fp._h.shape[2]}, O={fp._o.shape[2]})")
-    T, N, H = fp._a.shape
-    dW_y, db_y, dh_out = _output_grads(fp, params.W_y)
-    dA = np.empty((T, N, H))
-    delta = np.empty((T + 1, N, H))
-    delta[0] = _sweep(params.W_s, fp.activation, fp._a, fp._h, dh_out, 0, T, dA=dA, delta=delta)
-    dW_x, dW_s, db_h = _weight_grads(dA, fp._h[:-1], fp._x, 0, T)
-    grads = _gradients(params, dW_x, dW_s, dW_y, db_h, db_y, delta[0], fp.h0_given)
-    return BPTTResult(grads, delta.transpose(1, 0, 2), dA.transpose(1, 0, 2), fp.loss)
+    fp = _validate_backward(params, fp)
+    N, T, H = fp.N, fp.T, params.H
+    dW_x, dW_s, db_h = np.zeros_like(params.W_x), np.zeros_like(params.W_s), np.zeros_like(params.b_h)
+    dW_y, db_y = np.zeros_like(params.W_y), np.zeros_like(params.b_y)
+    delta = np.zeros((N, T + 1, H))  # delta[:, t] is δ_t
+    da = np.zeros((N, T, H))  # da[:, t-1] is ∂L/∂a_t
+    from_future = np.zeros((N, H))  # W_sᵀ (f′(a_{T+1}) ⊙ δ_{T+1}) = 0: there is no step T+1
+    for t in range(T, 0, -1):
+        dE_do_t = fp.dO[:, t - 1]  # ∂E_t/∂o_t, (N, O); zero where step t has no target
+        delta_t = dE_do_t @ params.W_y + from_future  # eq-ch3-delta-recursion (row vectors)
+        cache = (fp.x[:, t - 1], fp.h[:, t - 1], fp.a[:, t - 1], fp.h[:, t], fp.activation)
+        from_future, _, dW_x_t, dW_s_t, db_h_t = step_backward(params, delta_t, cache)
+        dW_x += dW_x_t  # (f′(a_t) ⊙ δ_t) x_tᵀ
+        dW_s += dW_s_t  # (f′(a_t) ⊙ δ_t) h_{t-1}ᵀ
+        db_h += db_h_t  # f′(a_t) ⊙ δ_t
+        dW_y += dE_do_t.T @ fp.h[:, t]  # (∂E_t/∂o_t) h_tᵀ
+        db_y += dE_do_t.sum(axis=0)
+        delta[:, t] = delta_t
+        da[:, t - 1] = delta_t * fp.activation.df(fp.a[:, t - 1], fp.h[:, t])
+    delta[:, 0] = from_future  # δ_0 = ∂L/∂h_0, the gradient of a trainable h_0
+    grads = pack_gradients(params, dW_x, dW_s, dW_y, db_h, db_y, delta[:, 0], fp.h0_given)
+    return BPTTResult(grads, delta, da, fp.loss)
+
+
+# --- the fast version: the same loop, with three changes -------------------------------------------
+
+
+def sweep(
+    W_s: np.ndarray,
+    activation: Activation,
+    a: np.ndarray,
+    h: np.ndarray,
+    dh_out: np.ndarray,
+    *,
+    carry_scale: np.ndarray | None = None,
+    clip_delta: Callable[[np.ndarray], np.ndarray] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The δ recursion (eq-ch3-delta-init, eq-ch3-delta-recursion) backwards over a window of n steps.
+
+    The one backward kernel of rnnlib: :func:`backward` runs it over the whole sequence, truncated
+    BPTT over each window (no gradient enters from beyond the window's end), and the clipping
+    pitfall with ``clip_delta``. Time-major; the window covers steps s+1..s+n.
+
+    Parameters
+    ----------
+    W_s : ndarray, shape (H, H)
+    activation : Activation
+    a : ndarray, shape (n, N, H)
+        a_{s+1}, ..., a_{s+n}.
+    h : ndarray, shape (n+1, N, H)
+        h_s, ..., h_{s+n}.
+    dh_out : ndarray, shape (n, N, H)
+        W_yᵀ ∂E_t/∂o_t for those steps: what reaches h_t from the read-out.
+    carry_scale : ndarray, shape (n,), optional
+        Multiplies the message into h_{s+j} (j = 0..n-1): randomized truncation's compensation.
+    clip_delta : callable, optional
+        ``clip_delta(delta_t) -> delta_t`` applied to each δ_t (N, H) before it is used: the
+        mistake of clipping inside the recursion (chapter 7). Not for real training.
+
+    Returns
+    -------
+    delta : ndarray, shape (n+1, N, H)
+        ``delta[j]`` is δ at h_{s+j}; ``delta[0]`` is the message into h_s (∂L/∂h_0 when s = 0).
+    da : ndarray, shape (n, N, H)
+        ∂L/∂a = f′(a) ⊙ δ for each step of the window.
+    """
+    n, N, H = a.shape
+    delta = np.empty((n + 1, N, H))
+    # Change 1: f′(a_t) for every step at once, from what the forward pass kept (1 − h_t² for tanh).
+    da = activation.df(a, h[1:])
+    from_future = np.zeros((N, H))
+    for i in range(n - 1, -1, -1):
+        # Change 2: every result is written into an array allocated once (out=, in place), no temporaries.
+        delta_t = delta[i + 1]  # a view: δ_t is written straight into the result
+        np.add(dh_out[i], from_future, out=delta_t)  # δ_t = W_yᵀ ∂E_t/∂o_t + W_sᵀ (f′(a_{t+1}) ⊙ δ_{t+1})
+        if clip_delta is not None:
+            delta_t[...] = clip_delta(delta_t)
+        da[i] *= delta_t  # ∂L/∂a_t = f′(a_t) ⊙ δ_t
+        np.matmul(da[i], W_s, out=from_future)  # W_sᵀ ∂L/∂a_t (row vectors times W_s)
+        if carry_scale is not None:
+            from_future *= carry_scale[i]
+    delta[0] = from_future
+    return delta, da
+
+
+def weight_gradients(da: np.ndarray, h_prev: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """eq-ch3-weight-gradients for W_x, W_s, b_h: each sum over steps as one matrix product.
+
+    Change 3 of :func:`backward`: instead of adding one step's terms at a time, flatten the
+    (step, sequence) pairs into one axis; a product over that axis is the sum over time and batch.
+
+    Parameters
+    ----------
+    da : ndarray, shape (n, N, H)
+        ∂L/∂a_t for the steps.
+    h_prev : ndarray, shape (n, N, H)
+        h_{t-1} for the same steps (the state *before* each step).
+    x : ndarray, shape (n, N, D)
+
+    Returns
+    -------
+    dW_x (H, D), dW_s (H, H), db_h (H,)
+    """
+    n, N, H = da.shape
+    da_flat = da.reshape(n * N, H)
+    dW_x = da_flat.T @ x.reshape(n * N, -1)  # Σ_t (f′(a_t) ⊙ δ_t) x_tᵀ
+    dW_s = da_flat.T @ h_prev.reshape(n * N, H)  # Σ_t (f′(a_t) ⊙ δ_t) h_{t-1}ᵀ
+    db_h = da_flat.sum(axis=0)
+    return dW_x, dW_s, db_h
+
+
+def output_gradients(dO: np.ndarray, h: np.ndarray, W_y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The read-out's part: dL/dW_y, dL/db_y and W_yᵀ ∂E_t/∂o_t for every step at once.
+
+    Parameters
+    ----------
+    dO : ndarray, shape (n, N, O)
+        ∂E_t/∂o_t (time-major, ``fp.dO_tm``).
+    h : ndarray, shape (n, N, H)
+        h_t for the same steps.
+    W_y : ndarray, shape (O, H)
+
+    Returns
+    -------
+    dW_y (O, H), db_y (O,), dh_out (n, N, H)
+    """
+    n, N, O = dO.shape
+    dO_flat = dO.reshape(n * N, O)
+    dW_y = dO_flat.T @ h.reshape(n * N, -1)  # Σ_t (∂E_t/∂o_t) h_tᵀ
+    db_y = dO_flat.sum(axis=0)
+    dh_out = np.matmul(dO_flat, W_y).reshape(n, N, -1)  # W_yᵀ ∂E_t/∂o_t, the read-out's share of δ_t
+    return dW_y, db_y, dh_out
+
+
+def backward(
+    params: RNNParams, fp: ForwardPass, *, clip_delta: Callable[[np.ndarray], np.ndarray] | None = None
+) -> BPTTResult:
+    """Full BPTT, fast: :func:`backward_reference`'s loop with three changes (chapter 4).
+
+    The read-out's terms for all steps at once (:func:`output_gradients`), the δ recursion of
+    eq-ch3-delta-recursion (:func:`sweep`), then eq-ch3-weight-gradients as single products
+    (:func:`weight_gradients`). Equal to :func:`backward_reference` to rounding.
+
+    Parameters
+    ----------
+    params : RNNParams
+        The parameters the forward pass used.
+    fp : ForwardPass
+        From :func:`forward` called with targets ``d``.
+    clip_delta : callable, optional
+        Passed to :func:`sweep`: only for the chapter-7 pitfall
+        (:func:`rnnlib.cliff.backward_with_per_step_clipping`); with it the result is not the gradient.
+
+    Returns
+    -------
+    BPTTResult
+        ``grads`` (same shapes as ``params``), ``delta`` (N, T+1, H), ``da`` (N, T, H).
+    """
+    fp = _validate_backward(params, fp)
+    dW_y, db_y, dh_out = output_gradients(fp.dO_tm, fp.h_tm[1:], params.W_y)
+    delta, da = sweep(params.W_s, fp.activation, fp.a_tm, fp.h_tm, dh_out, clip_delta=clip_delta)
+    dW_x, dW_s, db_h = weight_gradients(da, fp.h_tm[:-1], fp.x_tm)
+    grads = pack_gradients(params, dW_x, dW_s, dW_y, db_h, db_y, delta[0], fp.h0_given)
+    return BPTTResult(grads, delta.transpose(1, 0, 2), da.transpose(1, 0, 2), fp.loss)
 
 
 def loss_and_gradients(params: RNNParams, x, d, **model) -> tuple[float, RNNParams]:
     """Forward pass and full BPTT in one call: returns ``(L, grads)``.
 
-    ``model`` takes the keyword arguments of :func:`forward` (activation, output, loss,
+    ``model`` takes the keyword arguments of :func:`forward` (activation, output, loss_name,
     targets, h0).
     """
-    fp = forward(params, x, d, **model)
+    fp = forward(params, x, d, **model).targets_given()
     return fp.loss, backward(params, fp).grads
 
 
 def loss(params: RNNParams, x, d, **model) -> float:
     """The loss L alone (what finite differences perturb)."""
-    return forward(params, x, d, **model).loss
+    return forward(params, x, d, **model).targets_given().loss

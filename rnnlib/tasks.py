@@ -4,13 +4,14 @@ Each generator returns a :class:`Task`: inputs, targets, and how the loss is tak
 (which read-out, which loss, which steps carry a target), plus the loss of a
 trivial predictor to beat.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
 
-from . import _validate as check
+from . import validate
 
 
 @dataclass
@@ -22,7 +23,7 @@ class Task:
     x : ndarray, shape (N, T, D)
     d : ndarray
         Targets in the shape :func:`rnnlib.forward` expects for ``targets``.
-    output, loss, targets : str
+    output, loss_name, targets : str
         Keyword arguments for :func:`rnnlib.forward`.
     baseline : float
         The loss of a trivial predictor that ignores the input (to beat).
@@ -32,15 +33,15 @@ class Task:
     x: np.ndarray
     d: np.ndarray
     output: str
-    loss: str
+    loss_name: str
     targets: object
     baseline: float
     name: str
 
     @property
     def model(self) -> dict:
-        """``{"output", "loss", "targets"}`` to pass on to :func:`rnnlib.forward`."""
-        return {"output": self.output, "loss": self.loss, "targets": self.targets}
+        """``{"output", "loss_name", "targets"}`` to pass on to :func:`rnnlib.forward`."""
+        return {"output": self.output, "loss_name": self.loss_name, "targets": self.targets}
 
     @property
     def D(self):
@@ -48,9 +49,9 @@ class Task:
 
     @property
     def O(self):
-        return self.d.shape[-1] if self.loss == "squared" else int(self._n_classes)
+        return self.d.shape[-1] if self.loss_name == "squared" else int(self.n_classes)
 
-    _n_classes: int = 0
+    n_classes: int = 0  # the number of classes O, for cross-entropy tasks
 
 
 def adding_problem(n, T, rng) -> Task:
@@ -63,9 +64,9 @@ def adding_problem(n, T, rng) -> Task:
 
     Returns a Task with x (n, T, 2), d (n, 1), ``targets="last"``, linear output, squared loss.
     """
-    n = check.positive_int("n", n)
-    T = check.positive_int("T", T, minimum=2)
-    rng = check.generator("rng", rng)
+    n = validate.positive_int("n", n)
+    T = validate.positive_int("T", T, minimum=2)
+    rng = validate.generator("rng", rng)
     values = rng.uniform(0.0, 1.0, size=(n, T))
     half = T // 2
     first = rng.integers(0, half, size=n)
@@ -89,17 +90,17 @@ def remember_symbol(n, gap, n_symbols, rng) -> Task:
     Returns a Task with x (n, gap + 2, n_symbols + 1), labels d (n,), ``targets="last"``,
     softmax output, cross-entropy loss.
     """
-    n = check.positive_int("n", n)
-    gap = check.positive_int("gap", gap, minimum=0)
-    n_symbols = check.positive_int("n_symbols", n_symbols, minimum=2)
-    rng = check.generator("rng", rng)
+    n = validate.positive_int("n", n)
+    gap = validate.positive_int("gap", gap, minimum=0)
+    n_symbols = validate.positive_int("n_symbols", n_symbols, minimum=2)
+    rng = validate.generator("rng", rng)
     T = gap + 2
     labels = rng.integers(0, n_symbols, size=n)
     x = np.zeros((n, T, n_symbols + 1))
     x[np.arange(n), 0, labels] = 1.0
     x[:, -1, n_symbols] = 1.0
     task = Task(x, labels, "softmax", "cross_entropy", "last", float(np.log(n_symbols)), "remember")
-    task._n_classes = n_symbols
+    task.n_classes = n_symbols
     return task
 
 
@@ -112,13 +113,13 @@ def noisy_sine(n, T, rng, noise=0.1, omega=(0.1, 0.5)) -> Task:
 
     Returns a Task with x (n, T, 1), d (n, T, 1), ``targets="all"``, linear output, squared loss.
     """
-    n = check.positive_int("n", n)
-    T = check.positive_int("T", T)
-    rng = check.generator("rng", rng)
-    noise = check.real("noise", noise, minimum=0.0)
+    n = validate.positive_int("n", n)
+    T = validate.positive_int("T", T)
+    rng = validate.generator("rng", rng)
+    noise = validate.real("noise", noise, minimum=0.0)
     if not isinstance(omega, (tuple, list)) or len(omega) != 2:
         raise ValueError(f"omega must be a pair (low, high) of angular frequencies; got {omega!r}")
-    lo, hi = (check.real("omega", w, minimum=0.0) for w in omega)
+    lo, hi = (validate.real("omega", w, minimum=0.0) for w in omega)
     if lo > hi:
         raise ValueError(f"omega must be (low, high) with low <= high; got {omega!r}")
     w = rng.uniform(lo, hi, size=(n, 1))

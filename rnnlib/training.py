@@ -4,14 +4,16 @@ Backpropagation computes the gradient; gradient descent uses it. ``train`` recor
 the loss and the gradient norm (before clipping) at every update, and stops with
 ``diverged=True`` when the numbers overflow, as exploding gradients do.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any
 
 import numpy as np
 
-from . import _validate as check
+from . import validate
 from .clipping import CLIP_MODES, clip
 from .params import RNNParams
 from .rnn import backward, forward
@@ -24,16 +26,13 @@ def sgd_step(params: RNNParams, grads: RNNParams, lr, momentum=0.0, velocity: RN
 
     Returns ``(new_params, new_velocity)``; the inputs are not modified.
     """
-    lr = check.real("lr", lr, minimum=0.0, strict_minimum=True)
-    momentum = check.real("momentum", momentum, minimum=0.0, maximum=1.0, strict_maximum=True)
-    new_v = params.zeros_like() if velocity is None else velocity.copy()
-    new_p = params.copy()
-    for name in params.names():
-        v = getattr(new_v, name)
-        v *= momentum
-        v -= lr * getattr(grads, name)
-        getattr(new_p, name)[...] += v
-    return new_p, new_v
+    lr = validate.real("lr", lr, minimum=0.0, strict_minimum=True)
+    momentum = validate.real("momentum", momentum, minimum=0.0, maximum=1.0, strict_maximum=True)
+    for name, value in (("params", params), ("grads", grads)):
+        if not isinstance(value, RNNParams):
+            raise ValueError(f"{name} must be an RNNParams; got {type(value).__name__}")
+    new_v = -lr * grads if velocity is None else momentum * velocity - lr * grads
+    return params + new_v, new_v
 
 
 @dataclass
@@ -65,9 +64,21 @@ def _batch(task, rng):
     raise ValueError(f"task must be a Task or a function rng -> Task; got {type(task).__name__}")
 
 
-def train(params: RNNParams, task, *, steps, lr, momentum=0.0, clip_mode=None, threshold=None,
-          activation="tanh", rng=None, k1=None, k2=None,
-          callback: Callable | None = None) -> History:
+def train(
+    params: RNNParams,
+    task,
+    *,
+    steps,
+    lr,
+    momentum=0.0,
+    clip_mode=None,
+    threshold=None,
+    activation="tanh",
+    rng=None,
+    k1=None,
+    k2=None,
+    callback: Callable | None = None,
+) -> History:
     """Train ``params`` on ``task`` by SGD; returns a :class:`History`.
 
     Parameters
@@ -91,21 +102,22 @@ def train(params: RNNParams, task, *, steps, lr, momentum=0.0, clip_mode=None, t
     callback : callable, optional
         ``callback(step, params, history)`` after every update.
     """
-    steps = check.positive_int("steps", steps)
+    steps = validate.positive_int("steps", steps)
     if clip_mode is not None:
-        check.choice("clip_mode", clip_mode, CLIP_MODES)
+        validate.choice("clip_mode", clip_mode, CLIP_MODES)
         if threshold is None:
             raise ValueError(f"threshold must be given with clip_mode={clip_mode!r}; got None")
     elif threshold is not None:
-        raise ValueError(f"threshold={threshold!r} needs a clip_mode ('norm', 'parameter_norm' or 'value'); "
-                         f"got clip_mode=None")
+        raise ValueError(
+            f"threshold={threshold!r} needs a clip_mode ('norm', 'parameter_norm' or 'value'); got clip_mode=None"
+        )
     if rng is not None:
-        rng = check.generator("rng", rng)
+        rng = validate.generator("rng", rng)
     if (k1 is None) != (k2 is None):
         raise ValueError(f"k1 and k2 must be given together; got k1={k1!r}, k2={k2!r}")
 
     history = History()
-    state = {"params": params.copy(), "velocity": None}
+    state: dict[str, Any] = {"params": params.copy(), "velocity": None}
 
     def apply(grads, loss_value):
         c = clip(grads, clip_mode, threshold)
@@ -126,8 +138,15 @@ def train(params: RNNParams, task, *, steps, lr, momentum=0.0, clip_mode=None, t
                     fp = forward(state["params"], batch.x, batch.d, **model)
                     apply(backward(state["params"], fp).grads, fp.loss)
                 else:
-                    truncated_bptt(state["params"], batch.x, batch.d, k1, k2,
-                                   on_update=lambda p, update: apply(update.grads, update.loss), **model)
+                    truncated_bptt(
+                        state["params"],
+                        batch.x,
+                        batch.d,
+                        k1,
+                        k2,
+                        on_update=lambda p, update: apply(update.grads, update.loss),
+                        **model,
+                    )
                 if not np.isfinite(history.loss[-1]) or not np.isfinite(history.grad_norm[-1]):
                     raise FloatingPointError("non-finite loss or gradient")
     except FloatingPointError:
@@ -143,8 +162,9 @@ def evaluate(params: RNNParams, task: Task, activation="tanh") -> dict:
         raise ValueError(f"task must be a Task; got {type(task).__name__}")
     fp = forward(params, task.x, task.d, activation=activation, **task.model)
     result = {"loss": fp.loss}
-    if task.loss == "cross_entropy":
-        pred = np.argmax(fp._y_hat, axis=-1)  # (T, N)
-        mask = fp._mask.astype(bool)
-        result["accuracy"] = float(np.mean(pred[mask] == fp._d[mask]))
+    if task.loss_name == "cross_entropy":
+        fp = fp.targets_given()
+        pred = np.argmax(fp.y_hat_tm, axis=-1)  # (T, N)
+        mask = fp.mask_tm.astype(bool)
+        result["accuracy"] = float(np.mean(pred[mask] == fp.d_tm[mask]))
     return result

@@ -17,18 +17,18 @@ G geometric, P(G ≥ j) = (1 − c)^j. A term that reaches j steps beyond k2 sur
 with probability (1 − c)^j and is multiplied by (1 − c)^(−j), so the expected
 gradient is the full gradient (unbiased), at the price of variance.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import _validate as check
+from . import validate
 from .activations import get_activation
 from .losses import check_model, prepare_targets
-from .params import RNNParams
-from .clipping import cosine, global_norm
-from .rnn import _check_inputs, _gradients, _sweep, _weight_grads, backward, forward
+from .params import RNNParams, cosine, relative_gradient_error
+from .rnn import backward, forward, output_gradients, pack_gradients, sweep, validate_inputs, weight_gradients
 
 
 @dataclass
@@ -78,8 +78,8 @@ class TruncatedResult:
 
 
 def _check_k(k1, k2, T):
-    k1 = check.positive_int("k1", k1)
-    k2 = check.positive_int("k2", k2)
+    k1 = validate.positive_int("k1", k1)
+    k2 = validate.positive_int("k2", k2)
     if k1 > T:
         raise ValueError(f"k1 must be between 1 and T = {T} (the stream length); got k1 = {k1}")
     if k2 < k1:
@@ -87,7 +87,7 @@ def _check_k(k1, k2, T):
     return k1, k2
 
 
-MODEL_KEYS = ("activation", "output", "loss", "targets")
+MODEL_KEYS = ("activation", "output", "loss_name", "targets")
 
 
 def _run(params, x, d, k1, k2, model, h0, window_length, carry_scales, on_update, keep_updates):
@@ -95,9 +95,9 @@ def _run(params, x, d, k1, k2, model, h0, window_length, carry_scales, on_update
     if unknown:
         raise ValueError(f"unknown keyword argument(s) {unknown}; the model takes {list(MODEL_KEYS)}")
     act = get_activation(model.get("activation", "tanh"))
-    output, loss_name = model.get("output", "linear"), model.get("loss", "squared")
+    output, loss_name = model.get("output", "linear"), model.get("loss_name", "squared")
     check_model(output, loss_name)
-    x, h0_arr = _check_inputs(params, x, h0)
+    x, h0_arr = validate_inputs(params, x, h0)
     N, T, D = x.shape
     k1, k2 = _check_k(k1, k2, T)
     d_tm, mask_tm = prepare_targets(d, model.get("targets", "all"), loss_name, N, T, params.O)
@@ -105,11 +105,10 @@ def _run(params, x, d, k1, k2, model, h0, window_length, carry_scales, on_update
     d_nt = d_tm.transpose(1, 0, 2) if loss_name == "squared" else d_tm.T
 
     H = params.H
-    a = np.empty((T, N, H))
+    a = np.empty((T, N, H))  # a_t and h_t of the whole stream, filled in as the forward pass goes
     h = np.empty((T + 1, N, H))
     h[0] = h0_arr
     x_tm = np.ascontiguousarray(x.transpose(1, 0, 2))
-    dA = np.empty((T, N, H))
     total = params.zeros_like()
     total_loss, backward_steps, updates = 0.0, 0, []
 
@@ -119,30 +118,32 @@ def _run(params, x, d, k1, k2, model, h0, window_length, carry_scales, on_update
     loss_start = 0
     for t in ends:
         # Forward over the new steps loss_start+1..t with the current parameters, from the carried state.
-        fp = forward(params, x[:, loss_start:t], d_nt[:, loss_start:t], activation=act, output=output,
-                     loss=loss_name, targets=mask_nt[:, loss_start:t], h0=h[loss_start])
-        a[loss_start:t] = fp._a
-        h[loss_start + 1:t + 1] = fp._h[1:]
+        fp = forward(
+            params,
+            x[:, loss_start:t],
+            d_nt[:, loss_start:t],
+            activation=act,
+            output=output,
+            loss_name=loss_name,
+            targets=mask_nt[:, loss_start:t],
+            h0=h[loss_start],
+        ).targets_given()
+        a[loss_start:t] = fp.a_tm
+        h[loss_start + 1 : t + 1] = fp.h_tm[1:]
         total_loss += fp.loss
 
-        # Backward over the window of the last K steps; h_start is held fixed.
-        K = window_length(t)
-        start = max(0, t - K)
-        n = t - start
-        dh_out = np.zeros((n, N, H))
-        dh_out[loss_start - start:] = np.matmul(fp._dO, params.W_y)
+        # Backward over the window of the last K steps, start+1..t; h_start is held fixed.
+        start = max(0, t - window_length(t))
+        dW_y, db_y, dh_new = output_gradients(fp.dO_tm, fp.h_tm[1:], params.W_y)
+        dh_out = np.zeros((t - start, N, H))  # no loss of the window's earlier steps is in this update
+        dh_out[loss_start - start :] = dh_new
         scale = carry_scales(t, start) if carry_scales is not None else None
-        dh_start = _sweep(params.W_s, act, a[start:t], h[start:t + 1], dh_out, 0, n, carry_scale=scale,
-                          dA=dA[start:t])
-        backward_steps += n
-        dW_x, dW_s, db_h = _weight_grads(dA, h[:-1], x_tm, start, t)
-        dO_flat = fp._dO.reshape(-1, params.O)
-        dW_y = dO_flat.T @ fp._h[1:].reshape(-1, H)
-        db_y = dO_flat.sum(axis=0)
-        dh0 = dh_start if start == 0 else np.zeros((N, H))  # gradient reaches h_0 only if the window does
-        g = _gradients(params, dW_x, dW_s, dW_y, db_h, db_y, dh0, h0_given=h0 is not None)
-        for name in total.names():
-            getattr(total, name)[...] += getattr(g, name)
+        delta, da = sweep(params.W_s, act, a[start:t], h[start : t + 1], dh_out, carry_scale=scale)
+        backward_steps += t - start
+        dW_x, dW_s, db_h = weight_gradients(da, h[start:t], x_tm[start:t])
+        dh0 = delta[0] if start == 0 else np.zeros((N, H))  # gradient reaches h_0 only if the window does
+        g = pack_gradients(params, dW_x, dW_s, dW_y, db_h, db_y, dh0, h0_given=h0 is not None)
+        total = total + g
         update = Update(t, loss_start, start, fp.loss, g)
         if keep_updates:
             updates.append(update)
@@ -154,9 +155,10 @@ def _run(params, x, d, k1, k2, model, h0, window_length, carry_scales, on_update
     return TruncatedResult(total_loss, total, backward_steps, h[T].copy(), params, updates)
 
 
-def truncated_bptt(params: RNNParams, x, d, k1, k2, *, h0=None, keep_updates=False, on_update=None,
-                   **model) -> TruncatedResult:
-    """Truncated BPTT(k1, k2) over a stream (chapter 5, eq. tbptt).
+def truncated_bptt(
+    params: RNNParams, x, d, k1, k2, *, h0=None, keep_updates=False, on_update=None, **model
+) -> TruncatedResult:
+    """Truncated BPTT(k1, k2) over a stream (chapter 5, eq-ch5-tbptt).
 
     Parameters
     ----------
@@ -182,7 +184,7 @@ def truncated_bptt(params: RNNParams, x, d, k1, k2, *, h0=None, keep_updates=Fal
         parameters, used from the next step on (online training). With ``None`` the
         parameters stay fixed and ``result.grads`` is the truncated gradient of the stream.
     **model
-        activation, output, loss, targets, as for :func:`rnnlib.forward`.
+        activation, output, loss_name, targets, as for :func:`rnnlib.forward`.
 
     Returns
     -------
@@ -191,9 +193,10 @@ def truncated_bptt(params: RNNParams, x, d, k1, k2, *, h0=None, keep_updates=Fal
     return _run(params, x, d, k1, k2, model, h0, lambda t: k2, None, on_update, keep_updates)
 
 
-def randomized_truncated_bptt(params: RNNParams, x, d, k1, k2, c, rng, *, h0=None, keep_updates=False,
-                              **model) -> TruncatedResult:
-    """Randomized truncation with compensation (Tallec & Ollivier 2017), unbiased in expectation.
+def randomized_truncated_bptt(
+    params: RNNParams, x, d, k1, k2, c, rng, *, h0=None, keep_updates=False, **model
+) -> TruncatedResult:
+    """Randomized truncation with compensation (Tallec & Ollivier 2017), unbiased in expectation (eq-ch5-unbiased).
 
     Each update's window is k2 + G steps with G ~ Geometric: P(G ≥ j) = (1 − c)^j. While
     back-propagating beyond k2 steps the message into each earlier state is multiplied by
@@ -207,8 +210,8 @@ def randomized_truncated_bptt(params: RNNParams, x, d, k1, k2, c, rng, *, h0=Non
     rng : int or numpy.random.Generator
     Other parameters as in :func:`truncated_bptt`.
     """
-    c = check.real("c", c, minimum=0.0, maximum=1.0, strict_minimum=True, strict_maximum=True)
-    rng = check.generator("rng", rng)
+    c = validate.real("c", c, minimum=0.0, maximum=1.0, strict_minimum=True, strict_maximum=True)
+    rng = validate.generator("rng", rng)
 
     def window_length(t):
         return k2 + int(rng.geometric(c)) - 1
@@ -225,37 +228,9 @@ def randomized_truncated_bptt(params: RNNParams, x, d, k1, k2, c, rng, *, h0=Non
 
 # --- how biased truncation is (chapter 5) -------------------------------------------------------------
 
-def relative_gradient_error(grads: RNNParams, reference: RNNParams) -> float:
-    """‖g − g_ref‖ / ‖g_ref‖ over all trainable parameters taken together (chapter 5).
-
-    The bias of a truncated gradient g when ``reference`` is the full-BPTT gradient: 0 when the
-    two agree, 1 when g is zero, and above 1 when g points elsewhere.
-
-    Parameters
-    ----------
-    grads, reference : RNNParams
-        Gradients with the same parameter names and shapes.
-    """
-    for name, value in (("grads", grads), ("reference", reference)):
-        if not isinstance(value, RNNParams):
-            raise ValueError(f"{name} must be an RNNParams of gradients; got {type(value).__name__}")
-    if grads.names() != reference.names():
-        raise ValueError(f"grads and reference must hold the same parameters; got {grads.names()} "
-                         f"and {reference.names()}")
-    ref_norm = global_norm(reference)
-    if ref_norm == 0:
-        raise ValueError("reference must be a non-zero gradient; got a zero gradient")
-    diff2 = 0.0
-    for name in reference.names():
-        a, b = getattr(grads, name), getattr(reference, name)
-        if a.shape != b.shape:
-            raise ValueError(f"grads.{name} has shape {a.shape} but reference.{name} has shape {b.shape}")
-        diff2 += float(np.sum((a - b) ** 2))
-    return float(np.sqrt(diff2) / ref_norm)
-
 
 def bias_by_k2(params: RNNParams, x, d, k2_values, *, k1=1, full=None, **model):
-    """How far truncated BPTT(k1, k2) is from full BPTT, for each k2 (chapter 5, eq. eq-ch5-tbptt).
+    """How far truncated BPTT(k1, k2) is from full BPTT, for each k2 (chapter 5, eq-ch5-tbptt).
 
     Parameters
     ----------
@@ -270,12 +245,12 @@ def bias_by_k2(params: RNNParams, x, d, k2_values, *, k1=1, full=None, **model):
     full : RNNParams, optional
         The full-BPTT gradient, if already computed.
     **model
-        activation, output, loss, targets, as for :func:`rnnlib.forward`.
+        activation, output, loss_name, targets, as for :func:`rnnlib.forward`.
 
     Returns
     -------
     errors : ndarray, shape (len(k2_values),)
-        ‖g_trunc − g_full‖ / ‖g_full‖ (:func:`relative_gradient_error`).
+        ‖g_trunc − g_full‖ / ‖g_full‖ (:func:`rnnlib.params.relative_gradient_error`).
     cosines : ndarray, shape (len(k2_values),)
         cos∠(g_trunc, g_full).
     """

@@ -4,9 +4,15 @@ The reference computations the tests compare against (a plain-numpy forward pass
 differences, explicit Jacobian products) live in ``reference.py``, written without rnnlib's
 forward or backward pass so that they are an independent check.
 """
-import numpy as np
-import pytest
-from hypothesis import HealthCheck, settings
+
+import matplotlib
+
+# Figures are drawn off-screen in every test (set once, before any test imports pyplot).
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from hypothesis import HealthCheck, settings  # noqa: E402
 
 # CI must be deterministic: the same examples every run, nothing read from or written to a database.
 settings.register_profile(

@@ -11,6 +11,7 @@ products of the per-step Jacobians diag(f′(a_j)) W_s, or against hand-computed
 Parameters are plain dicts of arrays here (``P["W_s"]`` ...), so that a perturbation in a
 finite-difference loop cannot leak into rnnlib's objects.
 """
+
 import numpy as np
 
 import rnnlib
@@ -42,6 +43,7 @@ def fprime(activation, a):
 
 
 # --- parameters and data ----------------------------------------------------------------------
+
 
 def make_params(rng, D, H, O, *, scale=1.0, h0_mode="zeros"):
     """Random RNNParams with entries of order one; ``scale`` multiplies W_s."""
@@ -96,6 +98,7 @@ def mask_of(targets, N, T):
 
 
 # --- the forward pass, one sequence and one column vector at a time ------------------------------
+
 
 def forward_states(P, x, activation, h0=None, override=None):
     """Pre-activations a (N, T, H) and states h (N, T+1, H); ``h[:, t]`` is h_t.
@@ -173,6 +176,7 @@ def dE_dh(P, h_t, d_t, output, loss, N):
 
 # --- Jacobians ---------------------------------------------------------------------------------
 
+
 def step_jacobian(P, a_j, activation):
     """∂h_j/∂h_{j-1} = diag(f′(a_j)) W_s for one sequence (H, H)."""
     return np.diag(fprime(activation, a_j)) @ P["W_s"]
@@ -214,6 +218,7 @@ def immediate_b_h(P, a_k, activation):
 
 # --- finite differences ------------------------------------------------------------------------
 
+
 def central_difference(f, x, eps=1e-4):
     """∂f/∂x by central differences; ``f`` takes an array shaped like ``x`` (never modified).
 
@@ -242,10 +247,12 @@ def fd_param_gradients(loss_of_P, P, names, eps=1e-4):
     """Central differences of ``loss_of_P(P)`` for each parameter array in ``names``."""
     out = {}
     for name in names:
+
         def f(value, name=name):
             Q = dict(P)
             Q[name] = value
             return loss_of_P(Q)
+
         out[name] = central_difference(f, P[name], eps)
     return out
 

@@ -1,4 +1,5 @@
 """Activations f, their derivatives f′ and the bounds γ (rnnlib.activations)."""
+
 import math
 
 import numpy as np
@@ -44,8 +45,9 @@ def test_sigmoid_does_not_overflow_for_large_inputs():
     # 1/(1 + e^(−a)) overflows e^(−a) for a = −1000; the pyproject turns that warning into an error.
     a = np.array([-1000.0, -40.0, 0.0, 40.0, 1000.0])
     s = rnnlib.sigmoid(a)
-    assert_allclose(s, [0.0, math.exp(-40) / (1 + math.exp(-40)), 0.5, 1 / (1 + math.exp(-40)), 1.0],
-                    rtol=1e-15, atol=1e-16)
+    assert_allclose(
+        s, [0.0, math.exp(-40) / (1 + math.exp(-40)), 0.5, 1 / (1 + math.exp(-40)), 1.0], rtol=1e-15, atol=1e-16
+    )
     assert np.all((s >= 0) & (s <= 1))
     assert_allclose(rnnlib.get_activation("sigmoid")(a), s, rtol=0)
 

@@ -4,6 +4,7 @@ fail on the stubs.
 The tests marked ``built`` read what ``make book``, ``make student-book`` and ``make assignments``
 produced; ``make test`` runs them after those targets.
 """
+
 from __future__ import annotations
 
 import html
@@ -13,7 +14,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from rnnlib import assignments
+from rnnlib.course import assignments
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "book"
@@ -41,14 +42,18 @@ def _notebook(cells):
     return nb
 
 
-SOURCE = _notebook([
-    nbformat.v4.new_markdown_cell("```{solution} ex-x\n:class: dropdown\n\n<!-- ### BEGIN SOLUTION -->\n"
-                                  "Because the product shrinks.\n<!-- ### END SOLUTION -->\n```"),
-    nbformat.v4.new_markdown_cell("Write `f`.\n\n```{solution-start} ex-y\n:class: dropdown\n```"),
-    nbformat.v4.new_code_cell("def f(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION"),
-    nbformat.v4.new_markdown_cell("```{solution-end}\n```"),
-    nbformat.v4.new_code_cell("rl.checks.chapter9.check_f(f)"),
-])
+SOURCE = _notebook(
+    [
+        nbformat.v4.new_markdown_cell(
+            "```{solution} ex-x\n:class: dropdown\n\n<!-- ### BEGIN SOLUTION -->\n"
+            "Because the product shrinks.\n<!-- ### END SOLUTION -->\n```"
+        ),
+        nbformat.v4.new_markdown_cell("Write `f`.\n\n```{solution-start} ex-y\n:class: dropdown\n```"),
+        nbformat.v4.new_code_cell("def f(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION"),
+        nbformat.v4.new_markdown_cell("```{solution-end}\n```"),
+        nbformat.v4.new_code_cell("checks.chapter9.check_f(f)"),
+    ]
+)
 
 
 def test_student_notebook_replaces_solution_regions_with_stubs():
@@ -85,8 +90,9 @@ def test_student_site_notebook_hides_code_solutions_and_drops_the_gates():
 
 
 def test_exercises_lists_labels_and_finds_the_check_after_a_coding_solution():
-    nb = _notebook([nbformat.v4.new_markdown_cell("```{exercise}\n:label: ex-a\n\nWhy?\n```")]
-                   + [c.copy() for c in SOURCE.cells])
+    nb = _notebook(
+        [nbformat.v4.new_markdown_cell("```{exercise}\n:label: ex-a\n\nWhy?\n```")] + [c.copy() for c in SOURCE.cells]
+    )
     nb.cells.insert(2, nbformat.v4.new_markdown_cell("```{exercise-start}\n:label: ex-b\n```"))
     path = Path(__file__).parent / "_tmp_exercises.ipynb"
     try:
@@ -94,8 +100,10 @@ def test_exercises_lists_labels_and_finds_the_check_after_a_coding_solution():
         found = assignments.exercises(path)
     finally:
         path.unlink()
-    assert found == [{"label": "ex-a", "coding": False, "check": None},
-                     {"label": "ex-b", "coding": True, "check": "check_f"}]
+    assert found == [
+        {"label": "ex-a", "coding": False, "check": None},
+        {"label": "ex-b", "coding": True, "check": "check_f"},
+    ]
 
 
 def test_every_chapter_has_an_exercise_checked_by_code():
@@ -113,6 +121,7 @@ def test_chapter_notebooks_carry_nbgrader_metadata():
 
 
 # --- what the builds produced ------------------------------------------------------------------
+
 
 @pytest.mark.built
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)

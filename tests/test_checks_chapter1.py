@@ -1,9 +1,10 @@
-"""Tests for rnnlib.checks.chapter1: the step_forward exercise."""
+"""Tests for rnnlib.course.checks.chapter1: the step_forward exercise."""
+
 import numpy as np
 import pytest
 
-from rnnlib.checks import CheckFailed
-from rnnlib.checks.chapter1 import check_step_forward
+from rnnlib.course.checks import CheckFailed
+from rnnlib.course.checks.chapter1 import check_step_forward
 
 
 def reference(x_t, h_prev, W_x, W_s, b_h):
@@ -16,13 +17,16 @@ def test_reference_solution_passes(capsys):
     assert "✓ step_forward: correct on all 5 cases" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("wrong, expected", [
-    (lambda x_t, h_prev, W_x, W_s, b_h: reference(x_t, h_prev, W_x, W_s.T, b_h), "W_s transposed"),
-    (lambda x_t, h_prev, W_x, W_s, b_h: reference(x_t, h_prev, W_x, W_s, 0.0), "bias b_h is missing"),
-    (lambda x_t, h_prev, W_x, W_s, b_h: reference(x_t, h_prev, W_x, np.diag(np.diag(W_s)), b_h), "diagonal of W_s"),
-    (lambda x_t, h_prev, W_x, W_s, b_h: (W_s * h_prev + (W_x @ x_t + b_h)[:, None],) * 2, "element by element"),
-    (lambda x_t, h_prev, W_x, W_s, b_h: (reference(x_t, h_prev, W_x, W_s, b_h)[0],) * 2, "apply the activation"),
-])
+@pytest.mark.parametrize(
+    "wrong, expected",
+    [
+        (lambda x_t, h_prev, W_x, W_s, b_h: reference(x_t, h_prev, W_x, W_s.T, b_h), "W_s transposed"),
+        (lambda x_t, h_prev, W_x, W_s, b_h: reference(x_t, h_prev, W_x, W_s, 0.0), "bias b_h is missing"),
+        (lambda x_t, h_prev, W_x, W_s, b_h: reference(x_t, h_prev, W_x, np.diag(np.diag(W_s)), b_h), "diagonal of W_s"),
+        (lambda x_t, h_prev, W_x, W_s, b_h: (W_s * h_prev + (W_x @ x_t + b_h)[:, None],) * 2, "element by element"),
+        (lambda x_t, h_prev, W_x, W_s, b_h: (reference(x_t, h_prev, W_x, W_s, b_h)[0],) * 2, "apply the activation"),
+    ],
+)
 def test_wrong_solutions_fail_with_a_message_that_names_the_mistake(wrong, expected):
     result = check_step_forward(wrong, raise_on_failure=False)
     assert not result.passed
@@ -57,8 +61,10 @@ def test_bad_code_gets_a_message_not_a_traceback():
     def todo(x_t, h_prev, W_x, W_s, b_h):
         raise NotImplementedError
 
-    messages = {f.__name__: check_step_forward(f, raise_on_failure=False).message
-                for f in (raises, nan, wrong_shape, one_output, todo)}
+    messages = {
+        f.__name__: check_step_forward(f, raise_on_failure=False).message
+        for f in (raises, nan, wrong_shape, one_output, todo)
+    }
     assert "raised KeyError" in messages["raises"]
     assert "NaN" in messages["nan"]
     assert "shape (1, " in messages["wrong_shape"]

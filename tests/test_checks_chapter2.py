@@ -1,9 +1,10 @@
-"""Tests for rnnlib.checks.chapter2: the total-loss exercise."""
+"""Tests for rnnlib.course.checks.chapter2: the total-loss exercise."""
+
 import numpy as np
 import pytest
 
-from rnnlib.checks import CheckFailed
-from rnnlib.checks.chapter2 import check_total_loss
+from rnnlib.course.checks import CheckFailed
+from rnnlib.course.checks.chapter2 import check_total_loss
 
 
 def reference(y_hat, d, targets):
@@ -18,16 +19,25 @@ def test_reference_solution_passes(capsys):
     assert "✓ total_loss: correct on all 6 cases" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("wrong, expected", [
-    (lambda y_hat, d, targets: reference(y_hat, d, targets) * y_hat.shape[0], "did not divide by the number"),
-    (lambda y_hat, d, targets: np.sum((y_hat - (d[:, None] if targets == "last" else d)) ** 2) / y_hat.shape[0],
-     "compared every step"),
-    (lambda y_hat, d, targets: reference(y_hat, d, targets) / 2, "factor 1/2"),
-    (lambda y_hat, d, targets: reference(y_hat[:, -1:], d[:, -1:] if targets == "all" else d, "all"),
-     "only the last step"),
-    (lambda y_hat, d, targets: reference(y_hat, d, targets) / (y_hat.shape[1] if targets == "all" else 1),
-     "averaged over the time steps"),
-])
+@pytest.mark.parametrize(
+    "wrong, expected",
+    [
+        (lambda y_hat, d, targets: reference(y_hat, d, targets) * y_hat.shape[0], "did not divide by the number"),
+        (
+            lambda y_hat, d, targets: np.sum((y_hat - (d[:, None] if targets == "last" else d)) ** 2) / y_hat.shape[0],
+            "compared every step",
+        ),
+        (lambda y_hat, d, targets: reference(y_hat, d, targets) / 2, "factor 1/2"),
+        (
+            lambda y_hat, d, targets: reference(y_hat[:, -1:], d[:, -1:] if targets == "all" else d, "all"),
+            "only the last step",
+        ),
+        (
+            lambda y_hat, d, targets: reference(y_hat, d, targets) / (y_hat.shape[1] if targets == "all" else 1),
+            "averaged over the time steps",
+        ),
+    ],
+)
 def test_wrong_solutions_fail_with_a_message_that_names_the_mistake(wrong, expected):
     result = check_total_loss(wrong, raise_on_failure=False)
     assert not result.passed

@@ -1,9 +1,10 @@
 """The chapter-3 checks pass the reference solutions and name the common mistakes."""
+
 import numpy as np
 import pytest
 
-from rnnlib.checks import CheckFailed
-from rnnlib.checks.chapter3 import check_delta_recursion, check_output_gradient
+from rnnlib.course.checks import CheckFailed
+from rnnlib.course.checks.chapter3 import check_delta_recursion, check_output_gradient
 
 
 def dL_dWy_reference(h, dL_do):
@@ -70,12 +71,15 @@ def test_delta_reference_passes():
     assert check_delta_recursion(deltas_reference)
 
 
-@pytest.mark.parametrize("wrong, words", [
-    (deltas_untransposed, "not transposed"),
-    (deltas_without_fprime, "f′(a_{t+1}) is missing"),
-    (lambda W_s, W_y, fprime, dL_do: -deltas_reference(W_s, W_y, fprime, dL_do), "sign looks flipped"),
-    (deltas_dropped_step, "δ_T is right"),
-])
+@pytest.mark.parametrize(
+    "wrong, words",
+    [
+        (deltas_untransposed, "not transposed"),
+        (deltas_without_fprime, "f′(a_{t+1}) is missing"),
+        (lambda W_s, W_y, fprime, dL_do: -deltas_reference(W_s, W_y, fprime, dL_do), "sign looks flipped"),
+        (deltas_dropped_step, "δ_T is right"),
+    ],
+)
 def test_delta_mistakes_are_named(wrong, words):
     result = check_delta_recursion(wrong, raise_on_failure=False)
     assert not result
@@ -87,12 +91,15 @@ def test_delta_failure_raises_check_failed():
         check_delta_recursion(deltas_untransposed)
 
 
-@pytest.mark.parametrize("bad, words", [
-    (lambda W_s, W_y, fprime, dL_do: 1 / 0, "ZeroDivisionError"),
-    (lambda W_s, W_y, fprime, dL_do: np.full(fprime.shape, np.nan), "NaN"),
-    (lambda W_s, W_y, fprime, dL_do: np.zeros((fprime.shape[0] + 1, fprime.shape[1])), "shape"),
-    (lambda W_s, W_y, fprime, dL_do: None, "forget the `return`"),
-])
+@pytest.mark.parametrize(
+    "bad, words",
+    [
+        (lambda W_s, W_y, fprime, dL_do: 1 / 0, "ZeroDivisionError"),
+        (lambda W_s, W_y, fprime, dL_do: np.full(fprime.shape, np.nan), "NaN"),
+        (lambda W_s, W_y, fprime, dL_do: np.zeros((fprime.shape[0] + 1, fprime.shape[1])), "shape"),
+        (lambda W_s, W_y, fprime, dL_do: None, "forget the `return`"),
+    ],
+)
 def test_delta_bad_code_gets_a_message(bad, words):
     result = check_delta_recursion(bad, raise_on_failure=False)
     assert not result and words in result.message
@@ -101,5 +108,6 @@ def test_delta_bad_code_gets_a_message(bad, words):
 def test_not_implemented_is_reported():
     def todo(h, dL_do):
         raise NotImplementedError
+
     result = check_output_gradient(todo, raise_on_failure=False)
     assert not result and "not implemented yet" in result.message

@@ -1,33 +1,39 @@
 """The chapter-4 checks pass the reference solutions and name the common mistakes."""
+
 import numpy as np
 import pytest
 
-from rnnlib.checks import CheckFailed
-from rnnlib.checks.chapter4 import check_bptt, check_step_backward
+from rnnlib.course.checks import CheckFailed
+from rnnlib.course.checks.chapter4 import check_bptt, check_step_backward
 
 
 def step_backward_reference(dh, cache):
     da = dh * (1.0 - cache["h"] ** 2)
-    return da @ cache["W_s"], da.T @ cache["x"], da.T @ cache["h_prev"], da.sum(axis=0)
+    return da @ cache["W_s"], da @ cache["W_x"], da.T @ cache["x"], da.T @ cache["h_prev"], da.sum(axis=0)
 
 
 def step_backward_untransposed(dh, cache):
     da = dh * (1.0 - cache["h"] ** 2)
-    return da @ cache["W_s"].T, da.T @ cache["x"], da.T @ cache["h_prev"], da.sum(axis=0)
+    return da @ cache["W_s"].T, da @ cache["W_x"], da.T @ cache["x"], da.T @ cache["h_prev"], da.sum(axis=0)
 
 
 def step_backward_no_fprime(dh, cache):
-    return dh @ cache["W_s"], dh.T @ cache["x"], dh.T @ cache["h_prev"], dh.sum(axis=0)
+    return dh @ cache["W_s"], dh @ cache["W_x"], dh.T @ cache["x"], dh.T @ cache["h_prev"], dh.sum(axis=0)
 
 
 def step_backward_wrong_sign(dh, cache):
-    dh_prev, dW_x, dW_s, db_h = step_backward_reference(dh, cache)
-    return dh_prev, -dW_x, dW_s, db_h
+    dh_prev, dx, dW_x, dW_s, db_h = step_backward_reference(dh, cache)
+    return dh_prev, dx, -dW_x, dW_s, db_h
 
 
 def step_backward_transposed_dWs(dh, cache):
-    dh_prev, dW_x, dW_s, db_h = step_backward_reference(dh, cache)
-    return dh_prev, dW_x, dW_s.T, db_h
+    dh_prev, dx, dW_x, dW_s, db_h = step_backward_reference(dh, cache)
+    return dh_prev, dx, dW_x, dW_s.T, db_h
+
+
+def step_backward_without_dx(dh, cache):
+    dh_prev, _, dW_x, dW_s, db_h = step_backward_reference(dh, cache)
+    return dh_prev, dW_x, dW_s, db_h
 
 
 def bptt_reference(caches, dh_out):
@@ -37,7 +43,7 @@ def bptt_reference(caches, dh_out):
     db_h = np.zeros(caches[0]["W_s"].shape[0])
     message = np.zeros_like(dh_out[0])
     for t in range(T - 1, -1, -1):
-        message, gx, gs, gb = step_backward_reference(dh_out[t] + message, caches[t])
+        message, _, gx, gs, gb = step_backward_reference(dh_out[t] + message, caches[t])
         dW_x += gx
         dW_s += gs
         db_h += gb
@@ -50,7 +56,7 @@ def bptt_without_carry(caches, dh_out):
     db_h = np.zeros(caches[0]["W_s"].shape[0])
     message = None
     for t in range(len(caches) - 1, -1, -1):
-        message, gx, gs, gb = step_backward_reference(dh_out[t], caches[t])
+        message, _, gx, gs, gb = step_backward_reference(dh_out[t], caches[t])
         dW_x += gx
         dW_s += gs
         db_h += gb
@@ -62,24 +68,31 @@ def test_step_backward_reference_passes(capsys):
     assert "correct on all 5 cases" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("wrong, output, words", [
-    (step_backward_untransposed, "dh_prev", "untransposed"),
-    (step_backward_no_fprime, "dh_prev", "f′(a_t) = 1 − h_t² is missing"),
-    (step_backward_wrong_sign, "dW_x", "sign looks flipped"),
-    (step_backward_transposed_dWs, "dW_s", "transposed"),
-])
+@pytest.mark.parametrize(
+    "wrong, output, words",
+    [
+        (step_backward_untransposed, "dh_prev", "untransposed"),
+        (step_backward_no_fprime, "dh_prev", "f′(a_t) = 1 − h_t² is missing"),
+        (step_backward_wrong_sign, "dW_x", "sign looks flipped"),
+        (step_backward_transposed_dWs, "dW_s", "transposed"),
+    ],
+)
 def test_step_backward_mistakes_are_named(wrong, output, words):
     result = check_step_backward(wrong, raise_on_failure=False)
     assert not result
     assert output in result.message and words in result.message
 
 
-@pytest.mark.parametrize("bad, words", [
-    (lambda dh, cache: [][1], "IndexError"),
-    (lambda dh, cache: (np.full_like(dh, np.nan),) * 4, "NaN"),
-    (lambda dh, cache: dh, "expected a tuple"),
-    (lambda dh, cache: (dh, dh, dh, dh), "shape"),
-])
+@pytest.mark.parametrize(
+    "bad, words",
+    [
+        (lambda dh, cache: [][1], "IndexError"),
+        (lambda dh, cache: (np.full_like(dh, np.nan),) * 5, "NaN"),
+        (lambda dh, cache: dh, "expected a tuple"),
+        (step_backward_without_dx, "(dh_prev, dx, dW_x, dW_s, db_h) of 5 arrays"),
+        (lambda dh, cache: (dh, dh, dh, dh, dh), "shape"),
+    ],
+)
 def test_step_backward_bad_code_gets_a_message(bad, words):
     result = check_step_backward(bad, raise_on_failure=False)
     assert not result and words in result.message

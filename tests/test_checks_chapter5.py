@@ -1,17 +1,18 @@
 """The chapter-5 check passes the reference chunked loop and names the common mistakes."""
+
 import numpy as np
 import pytest
 
 import rnnlib as rl
-from rnnlib.checks import CheckFailed
-from rnnlib.checks.chapter5 import check_chunked_bptt
+from rnnlib.course.checks import CheckFailed
+from rnnlib.course.checks.chapter5 import check_chunked_bptt
 
 
 def _loop(params, x, d, k, activation, *, carry=True):
     T = x.shape[1]
     total, grads, h = 0.0, params.zeros_like(), None
     for start in range(0, T, k):
-        fp = rl.forward(params, x[:, start:start + k], d[:, start:start + k], activation=activation, h0=h)
+        fp = rl.forward(params, x[:, start : start + k], d[:, start : start + k], activation=activation, h0=h)
         res = rl.backward(params, fp)
         total += fp.loss
         for name, g in grads.items():
@@ -36,7 +37,7 @@ def chunked_last_chunk_only(params, x, d, k, activation="tanh"):
     T = x.shape[1]
     h, total = None, 0.0
     for start in range(0, T, k):
-        fp = rl.forward(params, x[:, start:start + k], d[:, start:start + k], activation=activation, h0=h)
+        fp = rl.forward(params, x[:, start : start + k], d[:, start : start + k], activation=activation, h0=h)
         total += fp.loss
         res = rl.backward(params, fp)
         h = fp.h[:, -1]

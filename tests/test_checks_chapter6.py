@@ -1,13 +1,14 @@
 """The chapter 6 auto-checks: pass the reference solutions, name the common mistakes, never crash."""
+
 import numpy as np
 import pytest
 
 import rnnlib as rl
-from rnnlib.checks import CheckFailed
-from rnnlib.checks.chapter6 import check_jacobian_product, check_spectral_init
-
+from rnnlib.course.checks import CheckFailed
+from rnnlib.course.checks.chapter6 import check_jacobian_product, check_spectral_init
 
 # --- spectral_init ----------------------------------------------------------------------------------
+
 
 def spectral_init(H, rho, rng):
     G = rng.standard_normal((H, H))
@@ -71,6 +72,7 @@ def test_spectral_init_bad_code_gives_messages_not_tracebacks():
 
 
 # --- jacobian_product -------------------------------------------------------------------------------
+
 
 def jacobian_product(W_s, fprime, t, k):
     P = np.eye(W_s.shape[0])

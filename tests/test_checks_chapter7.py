@@ -1,9 +1,10 @@
 """Tests for the chapter-7 check: clip by the global norm (Algorithm 1)."""
+
 import numpy as np
 import pytest
 
-from rnnlib.checks import CheckFailed
-from rnnlib.checks.chapter7 import check_clip_by_norm
+from rnnlib.course.checks import CheckFailed
+from rnnlib.course.checks.chapter7 import check_clip_by_norm
 
 
 def reference(grads, threshold):
@@ -57,7 +58,7 @@ def wrong_shape(grads, threshold):
 def wrong_factor(grads, threshold):
     norm = np.sqrt(sum(np.sum(g * g) for g in grads.values()))
     if norm >= threshold:
-        return {name: g * (threshold / norm ** 2) for name, g in grads.items()}
+        return {name: g * (threshold / norm**2) for name, g in grads.items()}
     return {name: g.copy() for name, g in grads.items()}
 
 
@@ -67,17 +68,20 @@ def test_reference_passes(capsys):
     assert "correct on all 5 cases" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("student, words", [
-    (per_parameter, "its own norm"),
-    (by_value, "clipping by value"),
-    (never_clips, "unchanged although"),
-    (always_rescales, "below θ"),
-    (in_place, "in place"),
-    (returns_nan, "NaN"),
-    (raises, "raised KeyError"),
-    (wrong_shape, "shape"),
-    (wrong_factor, "norm off by"),
-])
+@pytest.mark.parametrize(
+    "student, words",
+    [
+        (per_parameter, "its own norm"),
+        (by_value, "clipping by value"),
+        (never_clips, "unchanged although"),
+        (always_rescales, "below θ"),
+        (in_place, "in place"),
+        (returns_nan, "NaN"),
+        (raises, "raised KeyError"),
+        (wrong_shape, "shape"),
+        (wrong_factor, "norm off by"),
+    ],
+)
 def test_wrong_solutions_fail_with_a_message(student, words):
     with pytest.raises(CheckFailed, match=words):
         check_clip_by_norm(student)
@@ -91,6 +95,7 @@ def test_not_a_dict_gets_a_message():
 def test_not_implemented_gets_a_message():
     def todo(grads, threshold):
         raise NotImplementedError
+
     result = check_clip_by_norm(todo, raise_on_failure=False)
     assert "not implemented yet" in result.message
 

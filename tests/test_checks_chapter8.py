@@ -1,11 +1,12 @@
 """The chapter-8 check passes rnnlib's own generator and the reference solution, and fails wrong
 generators with a message (never a traceback)."""
+
 import numpy as np
 import pytest
 
 import rnnlib as rl
-from rnnlib.checks import CheckFailed
-from rnnlib.checks.chapter8 import check_adding_problem
+from rnnlib.course.checks import CheckFailed
+from rnnlib.course.checks.chapter8 import check_adding_problem
 
 
 def reference(n, T, rng):
@@ -57,7 +58,7 @@ def channels_first(n, T, rng):
 def one_marker(n, T, rng):
     x, d = reference(n, T, rng)
     x = x.copy()
-    second = T // 2 + np.argmax(x[:, T // 2:, 1], axis=1)
+    second = T // 2 + np.argmax(x[:, T // 2 :, 1], axis=1)
     x[np.arange(n), second, 1] = 0
     return x, d
 
@@ -107,20 +108,23 @@ def test_a_different_draw_order_passes():
     assert check_adding_problem(different_draw_order).passed
 
 
-@pytest.mark.parametrize("wrong, message", [
-    (both_markers_in_first_half, "first half"),
-    (sum_of_all_values, "not the sum of the two marked values"),
-    (mean_not_sum, "not the sum of the two marked values"),
-    (flat_target, "expected (n, 1)"),
-    (channels_first, "swapped"),
-    (one_marker, "expected exactly 2"),
-    (gaussian_values, "outside [0, 1]"),
-    (global_random_state, "same seed gave a different batch"),
-    (fixed_positions, "visits only 1"),
-    (raises, "raised IndexError"),
-    (nan_target, "NaN"),
-    (not_implemented, "not implemented yet"),
-])
+@pytest.mark.parametrize(
+    "wrong, message",
+    [
+        (both_markers_in_first_half, "first half"),
+        (sum_of_all_values, "not the sum of the two marked values"),
+        (mean_not_sum, "not the sum of the two marked values"),
+        (flat_target, "expected (n, 1)"),
+        (channels_first, "swapped"),
+        (one_marker, "expected exactly 2"),
+        (gaussian_values, "outside [0, 1]"),
+        (global_random_state, "same seed gave a different batch"),
+        (fixed_positions, "visits only 1"),
+        (raises, "raised IndexError"),
+        (nan_target, "NaN"),
+        (not_implemented, "not implemented yet"),
+    ],
+)
 def test_wrong_generators_fail_with_a_message(wrong, message):
     result = check_adding_problem(wrong, raise_on_failure=False)
     assert not result.passed

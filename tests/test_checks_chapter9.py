@@ -1,11 +1,12 @@
 """Chapter 9's check: passes a correct training step, names each classic mistake, and answers bad
 code with a message instead of a traceback."""
+
 import numpy as np
 import pytest
 
 import rnnlib as rl
-from rnnlib.checks import CheckFailed
-from rnnlib.checks.chapter9 import check_train_step
+from rnnlib.course.checks import CheckFailed
+from rnnlib.course.checks.chapter9 import check_train_step
 
 NAMES = ("W_x", "W_s", "W_y", "b_h", "b_y")
 
@@ -66,15 +67,24 @@ def test_reference_and_hand_written_step_pass():
     assert check_train_step(by_hand).passed
 
 
-@pytest.mark.parametrize("wrong, message", [(no_step, "did not change"), (uphill, "uphill"),
-                                            (unclipped, "not clipped"), (per_parameter, "on its own")])
+@pytest.mark.parametrize(
+    "wrong, message",
+    [(no_step, "did not change"), (uphill, "uphill"), (unclipped, "not clipped"), (per_parameter, "on its own")],
+)
 def test_each_mistake_gets_its_message(wrong, message):
     with pytest.raises(CheckFailed, match=message):
         check_train_step(wrong)
 
 
-@pytest.mark.parametrize("bad, message", [(raises, "raised ZeroDivisionError"), (returns_dict, "RNNParams"),
-                                          (returns_nan, "NaN"), (stub, "not implemented")])
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        (raises, "raised ZeroDivisionError"),
+        (returns_dict, "RNNParams"),
+        (returns_nan, "NaN"),
+        (stub, "not implemented"),
+    ],
+)
 def test_bad_code_gets_a_message_not_a_traceback(bad, message):
     with pytest.raises(CheckFailed, match=message):
         check_train_step(bad)

@@ -1,11 +1,19 @@
 """Tests for rnnlib.cliff: the single-unit cliff of Pascanu et al. (2013) and per-step clipping."""
+
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
 import rnnlib as rl
-from rnnlib.cliff import (CLIFF_T, backward_with_per_step_clipping, cliff_forward, cliff_loss_and_grad,
-                          cliff_params, cliff_surface, descent_path)
+from rnnlib.cliff import (
+    CLIFF_T,
+    backward_with_per_step_clipping,
+    cliff_forward,
+    cliff_loss_and_grad,
+    cliff_params,
+    cliff_surface,
+    descent_path,
+)
 
 
 def _by_hand(w, b, T=CLIFF_T):
@@ -75,7 +83,7 @@ def test_descent_needs_a_threshold_with_clipping():
 
 
 def _exploding_problem():
-    params = rl.init_params(2, 6, 1, 3, recurrent="gaussian_spectral", scale=1.8)
+    params = rl.init_params(2, 6, 1, rng=3, recurrent="gaussian_spectral", scale=1.8)
     task = rl.adding_problem(4, 12, 5)
     fp = rl.forward(params, task.x, task.d, activation="tanh", **task.model)
     return params, fp

@@ -1,16 +1,36 @@
 """The gradient as a sum of per-time-step terms (rnnlib.contributions)."""
+
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
 import rnnlib
-from reference import (F, NAMES, as_dict, central_difference, dE_dh, fd_param_gradients, forward_states,
-                       immediate_W_s, immediate_W_x, immediate_b_h, jacobian_product, make_params, make_targets,
-                       rel_err, total_loss)
+
+from reference import (
+    NAMES,
+    F,
+    as_dict,
+    central_difference,
+    dE_dh,
+    fd_param_gradients,
+    forward_states,
+    immediate_b_h,
+    immediate_W_s,
+    immediate_W_x,
+    jacobian_product,
+    make_params,
+    make_targets,
+    rel_err,
+    total_loss,
+)
 
 THROUGH_TIME = ("W_x", "W_s", "b_h")
-MODELS = [("tanh", "linear", "squared"), ("sigmoid", "softmax", "squared"), ("identity", "softmax", "cross_entropy"),
-          ("relu", "linear", "squared")]
+MODELS = [
+    ("tanh", "linear", "squared"),
+    ("sigmoid", "softmax", "squared"),
+    ("identity", "softmax", "cross_entropy"),
+    ("relu", "linear", "squared"),
+]
 
 
 def problem(activation, output, loss, seed=3, N=2, T=4, D=2, H=3, O=3, h0_mode="trainable"):
@@ -19,7 +39,7 @@ def problem(activation, output, loss, seed=3, N=2, T=4, D=2, H=3, O=3, h0_mode="
     params = make_params(rng, D, H, O, scale=scale, h0_mode=h0_mode)
     x = rng.standard_normal((N, T, D))
     d = make_targets(rng, N, T, O, loss)
-    fp = rnnlib.forward(params, x, d, activation=activation, output=output, loss=loss)
+    fp = rnnlib.forward(params, x, d, activation=activation, output=output, loss_name=loss)
     if activation == "relu":
         assert np.min(np.abs(fp.a)) > 1e-3  # the seed keeps finite differences away from the kink
     return params, x, d, fp
@@ -59,8 +79,9 @@ def test_each_loss_term_equals_central_differences_of_that_loss_alone(activation
             assert rel_err(c.by_loss[name][t], numeric[name]) < 1e-7, (t, name)
         assert rel_err(c.h0[t], numeric["h0"]) < 1e-7, t
         # And rnnlib agrees with itself when asked for that loss term through a mask.
-        g_t = rnnlib.loss_and_gradients(params, x, d, activation=activation, output=output, loss=loss,
-                                        targets=only_t)[1]
+        g_t = rnnlib.loss_and_gradients(
+            params, x, d, activation=activation, output=output, loss_name=loss, targets=only_t
+        )[1]
         for name in NAMES:
             assert_allclose(c.by_loss[name][t], getattr(g_t, name), rtol=1e-12, atol=1e-14)
 
@@ -83,8 +104,13 @@ def test_path_term_equals_product_of_jacobians_times_immediate_derivative(activa
                     want["W_x"] += np.einsum("i,ipq->pq", v, immediate_W_x(P, a[n, k - 1], x[n, k - 1], activation))
                     want["b_h"] += v @ immediate_b_h(P, a[n, k - 1], activation)
             for name in THROUGH_TIME:
-                assert_allclose(c.terms[name][t - 1, k - 1], want[name], rtol=1e-11, atol=1e-14,
-                                err_msg=f"{name} term (t={t}, k={k})")
+                assert_allclose(
+                    c.terms[name][t - 1, k - 1],
+                    want[name],
+                    rtol=1e-11,
+                    atol=1e-14,
+                    err_msg=f"{name} term (t={t}, k={k})",
+                )
 
 
 def test_terms_through_later_steps_are_zero():
@@ -148,7 +174,8 @@ def test_immediate_derivative_holds_the_previous_state_fixed(activation):
             # ∂h_t/∂W_s with h_{t−1} held fixed: one step of the recurrence, by central differences.
             for i in range(3):
                 numeric = central_difference(
-                    lambda W: F[activation](W @ h[n, t - 1] + P["W_x"] @ x[n, t - 1] + P["b_h"])[i], P["W_s"])
+                    lambda W: F[activation](W @ h[n, t - 1] + P["W_x"] @ x[n, t - 1] + P["b_h"])[i], P["W_s"]
+                )
                 assert_allclose(imm[n, i], numeric, atol=1e-10)
 
 
@@ -156,8 +183,12 @@ def test_immediate_derivative_differs_from_the_total_derivative():
     # The total derivative dh_2/dW_s adds the path through h_1; the immediate one does not (pitfall 6).
     params, x, d, fp = problem("tanh", "linear", "squared", h0_mode="given")
     P = as_dict(params)
-    total = np.stack([central_difference(lambda W: forward_states(dict(P, W_s=W), x, "tanh")[1][0, 2, i],
-                                         P["W_s"]) for i in range(3)])
+    total = np.stack(
+        [
+            central_difference(lambda W: forward_states(dict(P, W_s=W), x, "tanh")[1][0, 2, i], P["W_s"])
+            for i in range(3)
+        ]
+    )
     immediate = rnnlib.immediate_derivative(params, fp, 2)[0]
     assert np.max(np.abs(total - immediate)) > 1e-2
     _, h = forward_states(P, x, "tanh")
@@ -169,7 +200,7 @@ def test_immediate_derivative_differs_from_the_total_derivative():
 
 def test_contributions_and_immediate_derivative_refuse_bad_arguments():
     params, x, d, fp = problem("tanh", "linear", "squared")
-    with pytest.raises(ValueError, match="fp must be a ForwardPass computed with targets"):
+    with pytest.raises(ValueError, match="fp has no loss"):
         rnnlib.contributions(params, rnnlib.forward(params, x))
     with pytest.raises(ValueError, match="t must be an integer >= 1"):
         rnnlib.immediate_derivative(params, fp, 0)

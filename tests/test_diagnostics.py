@@ -1,4 +1,5 @@
 """Jacobian products, their norms and the Pascanu bound (rnnlib.diagnostics)."""
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -6,6 +7,7 @@ from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
 import rnnlib
+
 from reference import as_dict, central_difference, forward_states, fprime, jacobian_product, make_params
 
 ACTIVATIONS = ("tanh", "sigmoid", "relu", "identity")
@@ -53,12 +55,13 @@ def test_jacobian_product_equals_explicit_product_and_finite_differences(activat
                 assert_allclose(got[n], jacobian_product(P, a[n], activation, t, k), rtol=1e-12, atol=1e-15)
             # ∂h_t/∂h_k by central differences: rerun the recurrence from a perturbed h_k.
             for n in range(2):
+
                 def h_t_of(hk, n=n, t=t, k=k):
                     states = h[:, k].copy()
                     states[n] = hk
                     return forward_states(P, x, activation, override=(k, states))[1][n, t]
-                numeric = np.stack([central_difference(lambda v, i=i: h_t_of(v)[i], h[n, k])
-                                    for i in range(3)])
+
+                numeric = np.stack([central_difference(lambda v, i=i: h_t_of(v)[i], h[n, k]) for i in range(3)])
                 assert_allclose(got[n], numeric, atol=1e-10)
 
 
@@ -88,13 +91,24 @@ def test_jacobian_norms_are_spectral_norms_of_the_explicit_products(activation):
 
 
 @settings(max_examples=40)
-@given(sigma=st.floats(0.1, 6.0), activation=st.sampled_from(["tanh", "sigmoid"]), T=st.integers(1, 8),
-       H=st.integers(1, 4), input_scale=st.floats(0.0, 3.0), seed=st.integers(0, 2**32 - 1))
+@given(
+    sigma=st.floats(0.1, 6.0),
+    activation=st.sampled_from(["tanh", "sigmoid"]),
+    T=st.integers(1, 8),
+    H=st.integers(1, 4),
+    input_scale=st.floats(0.0, 3.0),
+    seed=st.integers(0, 2**32 - 1),
+)
 def test_jacobian_norms_never_exceed_the_pascanu_bound(sigma, activation, T, H, input_scale, seed):
     rng = np.random.default_rng(seed)
     W_s = rnnlib.rescale_to_sigma_max(rng.standard_normal((H, H)), sigma)  # σ_max > 1 included
-    params = rnnlib.RNNParams(W_x=rng.standard_normal((H, 2)), W_s=W_s, W_y=rng.standard_normal((1, H)),
-                              b_h=rng.standard_normal(H), b_y=np.zeros(1))
+    params = rnnlib.RNNParams(
+        W_x=rng.standard_normal((H, 2)),
+        W_s=W_s,
+        W_y=rng.standard_normal((1, H)),
+        b_h=rng.standard_normal(H),
+        b_y=np.zeros(1),
+    )
     fp = rnnlib.forward(params, input_scale * rng.standard_normal((1, T, 2)), activation=activation)
     norms = rnnlib.jacobian_norms(params, fp)
     t, k = np.tril_indices(T + 1)
@@ -126,14 +140,14 @@ def test_linear_network_with_spectral_radius_below_one_can_still_grow_transientl
     assert norms[2, 0] == pytest.approx(np.linalg.norm(W_s @ W_s, 2), rel=1e-12)
     assert norms[2, 0] > 3.0
     assert norms[12, 0] < norms[2, 0]  # eventually the eigenvalues win
-    assert np.all(norms[np.tril_indices(13)] <= rnnlib.pascanu_bound(W_s, "identity",
-                                                                     np.subtract(*np.tril_indices(13))) * (1 + 1e-12))
+    assert np.all(
+        norms[np.tril_indices(13)]
+        <= rnnlib.pascanu_bound(W_s, "identity", np.subtract(*np.tril_indices(13))) * (1 + 1e-12)
+    )
 
 
 def test_norms_by_distance_takes_the_largest_norm_on_each_diagonal():
-    norms = np.array([[1.0, 0.0, 0.0],
-                      [0.5, 1.0, 0.0],
-                      [0.1, 0.7, 1.0]])
+    norms = np.array([[1.0, 0.0, 0.0], [0.5, 1.0, 0.0], [0.1, 0.7, 1.0]])
     assert_allclose(rnnlib.norms_by_distance(norms), [1.0, 0.7, 0.1], rtol=0)
 
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from rnnlib.explorers.clipping import clipping_explorer
-from rnnlib.widgets import Explorer
+from rnnlib.course.explorers.clipping import clipping_explorer
+from rnnlib.course.widgets import Explorer
 
 
 @pytest.fixture(scope="module")

@@ -1,10 +1,11 @@
 """The spectral-radius explorer: its numbers come from rnnlib and respect the bound it draws."""
+
 import numpy as np
 import pytest
 
 import rnnlib as rl
-from rnnlib.explorers.spectral import MODES, SpectralModel, spectral_explorer
-from rnnlib.widgets import Explorer
+from rnnlib.course.explorers.spectral import MODES, SpectralModel, spectral_explorer
+from rnnlib.course.widgets import Explorer
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +45,7 @@ def test_measured_gradient_stays_under_the_bound(model, activation, scale, mode)
 
 def test_gradient_vanishes_when_eta_below_one(model):
     r = model.compute(0.8, MODES[1], "tanh")  # η = 0.8
-    assert r["delta_norms"][0] < 0.8 ** model.T * r["delta_norms"][-1] * (1 + 1e-10)
+    assert r["delta_norms"][0] < 0.8**model.T * r["delta_norms"][-1] * (1 + 1e-10)
 
 
 def test_explorer_has_at_most_30_frames_and_draws_png():
@@ -69,5 +70,6 @@ def test_explorer_rejects_unknown_mode():
 
 
 def test_tick_labels_are_plain_unicode_powers_of_ten():
-    from rnnlib.explorers.spectral import _power_of_ten
+    from rnnlib.course.explorers.spectral import _power_of_ten
+
     assert _power_of_ten(1e-15, 0) == "10⁻¹⁵" and _power_of_ten(1.0, 0) == "10⁰" and _power_of_ten(0.0, 0) == ""

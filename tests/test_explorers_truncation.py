@@ -1,44 +1,18 @@
 """The truncation explorer and its measurements agree with rnnlib's full and truncated BPTT."""
+
 import numpy as np
 import pytest
 
 import rnnlib as rl
-from rnnlib.truncation import bias_by_k2, relative_gradient_error
-from rnnlib.explorers.truncation import TruncationModel, truncation_explorer
-from rnnlib.widgets import Explorer
+from rnnlib.course.explorers.truncation import TruncationModel, truncation_explorer
+from rnnlib.course.widgets import Explorer
+from rnnlib.params import relative_gradient_error
 
 
 def _problem(rho=0.9, T=30):
     task = rl.noisy_sine(2, T, rng=3)
     params = rl.init_params(1, 8, 1, rng=4, recurrent="gaussian_spectral", scale=rho)
     return params, task
-
-
-def test_relative_gradient_error_is_zero_for_equal_and_one_for_zero_gradients():
-    params, task = _problem()
-    _, g = rl.loss_and_gradients(params, task.x, task.d, **task.model)
-    assert relative_gradient_error(g, g) == 0.0
-    assert relative_gradient_error(g.zeros_like(), g) == pytest.approx(1.0)
-    doubled = g.copy()
-    for _, a in doubled.items():
-        a *= 2.0
-    assert relative_gradient_error(doubled, g) == pytest.approx(1.0)
-
-
-def test_relative_gradient_error_refuses_zero_reference_and_other_types():
-    params, _ = _problem()
-    with pytest.raises(ValueError, match="non-zero"):
-        relative_gradient_error(params, params.zeros_like())
-    with pytest.raises(ValueError, match="RNNParams"):
-        relative_gradient_error({"W_s": 1}, params)
-
-
-def test_bias_vanishes_when_k2_covers_the_sequence_and_shrinks_with_k2():
-    params, task = _problem(rho=0.8, T=30)
-    errors, cosines = bias_by_k2(params, task.x, task.d, [1, 4, 16, 30], **task.model)
-    assert errors[-1] < 1e-12 and cosines[-1] == pytest.approx(1.0, abs=1e-12)
-    assert np.all(np.diff(errors) < 0)
-    assert np.all(cosines <= 1 + 1e-12)
 
 
 def test_truncated_gradient_is_the_sum_of_the_kept_steps_contributions():
@@ -51,7 +25,7 @@ def test_truncated_gradient_is_the_sum_of_the_kept_steps_contributions():
     C = np.einsum("nki,nkj->kij", full.da, fp.h[:, :-1])
     for k2 in (3, 7, 20):
         trunc = rl.truncated_bptt(params, model.x, model.d, k2, k2, targets="last").grads
-        np.testing.assert_allclose(trunc.W_s, C[model.T - k2:].sum(axis=0), rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(trunc.W_s, C[model.T - k2 :].sum(axis=0), rtol=1e-12, atol=1e-14)
         r = model.compute(k2, 1.1)
         np.testing.assert_allclose(r["contributions"], np.linalg.norm(C, axis=(1, 2)), rtol=1e-10)
         assert r["window"] == model.T - k2 + 1

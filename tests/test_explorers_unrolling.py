@@ -1,7 +1,4 @@
-"""Tests for rnnlib.explorers.unrolling: the unrolling stepper (chapters 1–2)."""
-import matplotlib
-
-matplotlib.use("Agg")
+"""Tests for rnnlib.course.explorers.unrolling: the unrolling stepper (chapters 1–2)."""
 
 import re
 
@@ -9,13 +6,13 @@ import numpy as np
 import pytest
 
 import rnnlib as rl
-from rnnlib.explorers.unrolling import unrolling_stepper
-from rnnlib.widgets import Explorer
+from rnnlib.course.explorers.unrolling import unrolling_stepper
+from rnnlib.course.widgets import Explorer
 
 
 @pytest.fixture
 def stepper():
-    params = rl.init_params(2, 4, 1, 0, recurrent="orthogonal", scale=0.9)
+    params = rl.init_params(2, 4, 1, rng=0, recurrent="orthogonal", scale=0.9)
     x = np.random.default_rng(1).standard_normal((6, 2))  # one sequence, T = 6
     return unrolling_stepper(params, x)
 
@@ -35,7 +32,7 @@ def test_frames_are_produced_and_differ_across_t(stepper):
 
 
 def test_alt_text_reports_the_state_rnnlib_computed():
-    params = rl.init_params(2, 4, 1, 0, recurrent="orthogonal", scale=0.9)
+    params = rl.init_params(2, 4, 1, rng=0, recurrent="orthogonal", scale=0.9)
     x = np.random.default_rng(1).standard_normal((1, 6, 2))
     h = rl.forward(params, x).h[0]
     alt = unrolling_stepper(params, x).alt(t=3)
@@ -56,7 +53,7 @@ def test_static_html_has_one_frame_and_one_alt_text_per_step(stepper):
 
 
 def test_long_sequences_offer_at_most_max_frames_steps():
-    params = rl.init_params(3, 8, 1, 0)
+    params = rl.init_params(3, 8, 1, rng=0)
     x = np.zeros((1, 100, 3))
     stepper = unrolling_stepper(params, x, max_frames=30)
     values = list(stepper.controls[0].values)
@@ -65,7 +62,7 @@ def test_long_sequences_offer_at_most_max_frames_steps():
 
 
 def test_a_batch_shows_the_chosen_sequence():
-    params = rl.init_params(2, 3, 1, 0)
+    params = rl.init_params(2, 3, 1, rng=0)
     x = np.random.default_rng(2).standard_normal((3, 4, 2))
     h = rl.forward(params, x).h[2]
     alt = unrolling_stepper(params, x, sequence=2).alt(t=4)
@@ -73,7 +70,7 @@ def test_a_batch_shows_the_chosen_sequence():
 
 
 def test_bad_arguments_are_named():
-    params = rl.init_params(2, 3, 1, 0)
+    params = rl.init_params(2, 3, 1, rng=0)
     with pytest.raises(ValueError, match="x must"):
         unrolling_stepper(params, np.zeros((4, 3)))
     with pytest.raises(ValueError, match="sequence"):

@@ -1,5 +1,6 @@
 """The LSTM cell-state path: the recursion, its Jacobian diag(Π f), and the norms along it, checked
 against central differences and an explicit product of per-step Jacobians."""
+
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose

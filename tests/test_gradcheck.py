@@ -1,14 +1,27 @@
 """Gradient checking with central differences (rnnlib.gradcheck)."""
+
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
 import rnnlib
-from reference import (NAMES, as_dict, central_difference, fd_param_gradients, forward_states, make_params,
-                       make_targets, mask_of, rel_err, target_argument, total_loss)
 
+from reference import (
+    NAMES,
+    as_dict,
+    central_difference,
+    fd_param_gradients,
+    forward_states,
+    make_params,
+    make_targets,
+    mask_of,
+    rel_err,
+    target_argument,
+    total_loss,
+)
 
 # --- relative_error --------------------------------------------------------------------------------
+
 
 def test_relative_error_on_hand_cases():
     # max|a − b| = 0.5, max(|a| + |b|) = 2 + 2.5 = 4.5.
@@ -30,6 +43,7 @@ def test_relative_error_refuses_different_shapes():
 
 # --- numerical_gradient ----------------------------------------------------------------------------
 
+
 def test_numerical_gradient_of_a_quadratic(rng):
     # f(x) = xᵀ A x + bᵀ x has gradient (A + Aᵀ) x + b, and a central difference is exact for it
     # up to rounding (the third derivative is zero).
@@ -37,7 +51,7 @@ def test_numerical_gradient_of_a_quadratic(rng):
     b = rng.standard_normal(3)
     x = rng.standard_normal(3)
     x_before = x.copy()
-    g = rnnlib.numerical_gradient(lambda: float(x @ A @ x + b @ x), x, h=1e-3)
+    g = rnnlib.numerical_gradient(lambda: float(x @ A @ x + b @ x), x, eps=1e-3)
     assert_allclose(g, (A + A.T) @ x + b, rtol=1e-9)
     assert_allclose(x, x_before, rtol=0)  # every entry restored
 
@@ -54,8 +68,8 @@ def test_numerical_gradient_refuses_arrays_it_cannot_perturb():
         rnnlib.numerical_gradient(lambda: 0.0, [1.0, 2.0])
     with pytest.raises(ValueError, match="x must be a float64 numpy array"):
         rnnlib.numerical_gradient(lambda: 0.0, np.zeros(2, dtype=np.float32))
-    with pytest.raises(ValueError, match="h must be"):
-        rnnlib.numerical_gradient(lambda: 0.0, np.zeros(2), h=0.0)
+    with pytest.raises(ValueError, match="eps must be"):
+        rnnlib.numerical_gradient(lambda: 0.0, np.zeros(2), eps=0.0)
 
 
 @pytest.mark.parametrize("output,loss", [("linear", "squared"), ("softmax", "cross_entropy")])
@@ -63,7 +77,7 @@ def test_numerical_gradients_match_an_independent_finite_difference(output, loss
     params = make_params(rng, 2, 3, 2, h0_mode="trainable")
     x = rng.standard_normal((2, 4, 2))
     d = make_targets(rng, 2, 4, 2, loss)
-    num = rnnlib.numerical_gradients(params, x, d, output=output, loss=loss)
+    num = rnnlib.numerical_gradients(params, x, d, output=output, loss_name=loss)
     P = as_dict(params)
     mask = np.ones((2, 4), dtype=bool)
     ref = fd_param_gradients(lambda Q: total_loss(Q, x, d, mask, "tanh", output, loss), P, NAMES + ("h0",))
@@ -73,6 +87,7 @@ def test_numerical_gradients_match_an_independent_finite_difference(output, loss
 
 
 # --- check_gradients -------------------------------------------------------------------------------
+
 
 def test_check_gradients_passes_rnnlibs_own_gradients(rng):
     params = make_params(rng, 2, 3, 2, h0_mode="trainable")
@@ -134,14 +149,19 @@ def test_gradient_check_in_float32_precision_cannot_tell_right_from_wrong(rng):
     exact = (A + A.T) @ x64
     x32 = x64.astype(np.float32)
     A32 = A.astype(np.float32)
-    num32 = np.array([(float((x32 + e) @ A32 @ (x32 + e)) - float((x32 - e) @ A32 @ (x32 - e))) / (2 * 1e-4)
-                      for e in np.eye(4, dtype=np.float32) * np.float32(1e-4)])
+    num32 = np.array(
+        [
+            (float((x32 + e) @ A32 @ (x32 + e)) - float((x32 - e) @ A32 @ (x32 - e))) / (2 * 1e-4)
+            for e in np.eye(4, dtype=np.float32) * np.float32(1e-4)
+        ]
+    )
     num64 = rnnlib.numerical_gradient(lambda: float(x64 @ A @ x64), x64)
     assert rnnlib.relative_error(num64, exact) < 1e-8
     assert rnnlib.relative_error(num32, exact) > 1e-4
 
 
 # --- δ_k by finite differences ---------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("targets", ["all", "last", "mask"])
 @pytest.mark.parametrize("activation", ["tanh", "sigmoid", "identity"])
@@ -161,8 +181,8 @@ def test_numerical_delta_matches_an_independent_reference_and_bptt(activation, t
     for k in range(T + 1):
         # The reference reruns the forward pass by hand from a perturbed h_k.
         ref = central_difference(
-            lambda hk: total_loss(P, x, d_dense, mask, activation, "linear", "squared", override=(k, hk)),
-            h[:, k])
+            lambda hk: total_loss(P, x, d_dense, mask, activation, "linear", "squared", override=(k, hk)), h[:, k]
+        )
         num = rnnlib.numerical_delta(params, x, d, k, activation=activation, targets=targets)
         assert rel_err(num, ref) < 1e-7, k
         assert rel_err(num, res.delta[:, k]) < 1e-7, k
@@ -175,7 +195,7 @@ def test_loss_given_state_is_the_loss_of_the_steps_from_k_on(rng):
     h_new = rng.standard_normal((2, 3))
     for k in range(6):
         only_from_k = np.zeros((2, 5), dtype=bool)
-        only_from_k[:, max(k - 1, 0):] = k >= 1
+        only_from_k[:, max(k - 1, 0) :] = k >= 1
         if k == 0:
             only_from_k[:] = True
         want = total_loss(P, x, d, only_from_k, "tanh", "linear", "squared", override=(k, h_new))
@@ -187,7 +207,7 @@ def test_numerical_delta_works_for_cross_entropy_and_a_given_h0(rng):
     x = rng.standard_normal((2, 4, 2))
     d = rng.integers(0, 3, size=(2, 4))
     h0 = rng.standard_normal((2, 3))
-    model = dict(output="softmax", loss="cross_entropy", h0=h0)
+    model = dict(output="softmax", loss_name="cross_entropy", h0=h0)
     res = rnnlib.backward(params, rnnlib.forward(params, x, d, **model))
     for k in range(5):
         assert rel_err(rnnlib.numerical_delta(params, x, d, k, **model), res.delta[:, k]) < 1e-7, k

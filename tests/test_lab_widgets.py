@@ -23,8 +23,8 @@ from test_site_browser import _browser_path
 pytestmark = pytest.mark.built
 
 EXPLORERS = {
-    "spectral": "from rnnlib.explorers.spectral import spectral_explorer\nspectral_explorer()",
-    "unrolling": ("import numpy as np, rnnlib as rl\nfrom rnnlib.explorers.unrolling import unrolling_stepper\n"
+    "spectral": "from rnnlib.course.explorers.spectral import spectral_explorer\nspectral_explorer()",
+    "unrolling": ("import numpy as np, rnnlib as rl\nfrom rnnlib.course.explorers.unrolling import unrolling_stepper\n"
                   "unrolling_stepper(rl.init_params(2, 6, 1, rng=0), np.random.default_rng(0).standard_normal((8, 2)))"),
 }
 

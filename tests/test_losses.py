@@ -1,4 +1,5 @@
 """Read-outs, per-step losses and target masks (rnnlib.losses)."""
+
 import math
 
 import numpy as np
@@ -53,7 +54,7 @@ def test_target_mask_for_all_last_and_explicit_masks():
 def test_check_model_accepts_the_valid_pairs_only():
     for output, loss in [("linear", "squared"), ("softmax", "squared"), ("softmax", "cross_entropy")]:
         check_model(output, loss)
-    with pytest.raises(ValueError, match="loss='cross_entropy' needs output='softmax'"):
+    with pytest.raises(ValueError, match="loss_name='cross_entropy' needs output='softmax'"):
         check_model("linear", "cross_entropy")
 
 

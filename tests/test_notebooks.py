@@ -1,5 +1,6 @@
 """The chapter notebooks as committed: no outputs (the build and nbval execute them), and every
 page of book/ reachable from the table of contents (only_build_toc_files would silently skip it)."""
+
 from __future__ import annotations
 
 import subprocess
@@ -16,8 +17,13 @@ NOTEBOOKS = sorted((ROOT / "book").glob("*.ipynb"))
 def _committed(path: Path) -> nbformat.NotebookNode:
     """The notebook as git has it (what CI checks out); the working copy if git is unavailable."""
     try:
-        text = subprocess.run(["git", "show", f"HEAD:{path.relative_to(ROOT).as_posix()}"], cwd=ROOT,
-                              capture_output=True, text=True, check=True).stdout
+        text = subprocess.run(
+            ["git", "show", f"HEAD:{path.relative_to(ROOT).as_posix()}"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
         return nbformat.reads(text, as_version=4)
     except (subprocess.CalledProcessError, FileNotFoundError):
         return nbformat.read(path, as_version=4)

@@ -1,10 +1,11 @@
-"""Tests for rnnlib.plotting.clipping: the figures draw what they are given."""
+"""Tests for rnnlib.course.plotting.clipping: the figures draw what they are given."""
+
 import matplotlib.pyplot as plt
 import numpy as np
 
 import rnnlib as rl
 from rnnlib.cliff import cliff_surface, descent_path
-from rnnlib.plotting.clipping import cliff_figure, training_traces_figure
+from rnnlib.course.plotting.clipping import cliff_figure, training_traces_figure
 
 
 def test_cliff_figure_draws_surface_and_paths():
@@ -21,8 +22,13 @@ def test_cliff_figure_draws_surface_and_paths():
 
 def test_training_traces_mark_divergence():
     h_ok = rl.History(loss=[1.0, 0.5, 0.4], grad_norm=[2.0, 1.0, 0.5], clipped=[False] * 3)
-    h_bad = rl.History(loss=[1.0, 1e10, float("inf")], grad_norm=[2.0, 1e8, float("inf")], clipped=[False] * 3,
-                       diverged=True, diverged_at=3)
+    h_bad = rl.History(
+        loss=[1.0, 1e10, float("inf")],
+        grad_norm=[2.0, 1e8, float("inf")],
+        clipped=[False] * 3,
+        diverged=True,
+        diverged_at=3,
+    )
     fig = training_traces_figure([h_bad, h_ok], ["none", "norm"])
     ax_loss, ax_norm = fig.axes
     assert ax_loss.get_yscale() == "log" and ax_norm.get_yscale() == "log"

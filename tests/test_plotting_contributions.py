@@ -1,17 +1,16 @@
 """The chapter-4 figures draw what rnnlib computed."""
-import matplotlib
+
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
 import rnnlib as rl
-from rnnlib.plotting.contributions import plot_contributions, plot_step_size, step_norms, term_norms
-
-matplotlib.use("Agg")
+from rnnlib.course.plotting.contributions import plot_contributions, plot_step_size, step_norms, term_norms
 
 
 @pytest.fixture
 def contribs(rng):
-    params = rl.init_params(2, 3, 1, rng, recurrent="gaussian_sigma", scale=0.9)
+    params = rl.init_params(2, 3, 1, rng=rng, recurrent="gaussian_sigma", scale=0.9)
     x = rng.standard_normal((2, 5, 2))
     d = rng.standard_normal((2, 5, 1))
     fp = rl.forward(params, x, d)
@@ -41,15 +40,15 @@ def test_plot_contributions_has_two_labelled_panels(contribs):
     assert len(bar_ax.patches) == 5
     np.testing.assert_allclose([p.get_height() for p in bar_ax.patches], step_norms(contribs, "W_s"))
     assert map_ax.get_xlabel() and map_ax.get_ylabel()
-    matplotlib.pyplot.close(fig)
+    plt.close(fig)
 
 
 def test_plot_step_size_draws_each_curve_and_guides():
     h = 10.0 ** -np.arange(1, 6)
-    fig = plot_step_size(h, {"a": h ** 2, "b": 1e-8 / h}, best={"a": (h[-1], h[-1] ** 2)})
+    fig = plot_step_size(h, {"a": h**2, "b": 1e-8 / h}, best={"a": (h[-1], h[-1] ** 2)})
     labels = [line.get_label() for line in fig.axes[0].get_lines()]
     assert "a" in labels and "b" in labels and "∝ h² (truncation)" in labels
-    matplotlib.pyplot.close(fig)
+    plt.close(fig)
 
 
 def test_plot_step_size_rejects_mismatched_errors():

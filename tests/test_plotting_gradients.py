@@ -1,24 +1,30 @@
 """The gradient figures of chapter 6: they draw what they are given, labelled, without warnings."""
+
 import matplotlib.colors as mcolors
 import numpy as np
 import pytest
 
 import rnnlib as rl
-from rnnlib.plotting import figure
-from rnnlib.plotting.gradients import eigenvalue_plane, gradient_by_step, jacobian_heatmaps, norms_against_distance
+from rnnlib.course.plotting import figure
+from rnnlib.course.plotting.gradients import (
+    eigenvalue_plane,
+    gradient_by_step,
+    jacobian_heatmaps,
+    norms_against_distance,
+)
 
 
 @pytest.fixture(scope="module")
 def norms():
     rng = np.random.default_rng(0)
-    params = rl.init_params(1, 4, 1, rng, recurrent="gaussian_sigma", scale=0.9)
+    params = rl.init_params(1, 4, 1, rng=rng, recurrent="gaussian_sigma", scale=0.9)
     fp = rl.forward(params, rng.standard_normal((1, 8, 1)))
     return rl.jacobian_norms(params, fp)
 
 
 def test_norms_against_distance_draws_measured_solid_and_references_dashed():
     d = np.arange(10)
-    fig = norms_against_distance(d, {"a": 0.9 ** d, "b": 1.1 ** d}, {"ρ^k": 0.9 ** d})
+    fig = norms_against_distance(d, {"a": 0.9**d, "b": 1.1**d}, {"ρ^k": 0.9**d})
     ax = fig.axes[0]
     assert ax.get_yscale() == "log"
     assert [line.get_linestyle() for line in ax.lines] == ["-", "-", "--"]
@@ -58,14 +64,15 @@ def test_eigenvalue_plane_plots_every_eigenvalue_and_the_unit_circle():
 
 def test_gradient_by_step_draws_into_given_axes_with_bound_and_shade():
     fig, ax = figure()
-    out = gradient_by_step(np.arange(5), {"x": np.ones(5)}, bound=2 * np.ones(5), ax=ax, shade=(0, 2),
-                           shade_label="far")
+    out = gradient_by_step(
+        np.arange(5), {"x": np.ones(5)}, bound=2 * np.ones(5), ax=ax, shade=(0, 2), shade_label="far"
+    )
     assert out is fig and len(ax.lines) == 2 and ax.lines[1].get_linestyle() == "--"
     assert ax.get_yscale() == "log"
 
 
 def test_unpaired_references_are_black_and_grey():
     d = np.arange(5)
-    fig = norms_against_distance(d, {"a": 0.5 ** d, "b": 0.9 ** d}, {"r1": 0.5 ** d, "r2": 2.0 ** d}, paired=False)
+    fig = norms_against_distance(d, {"a": 0.5**d, "b": 0.9**d}, {"r1": 0.5**d, "r2": 2.0**d}, paired=False)
     colours = [mcolors.to_hex(line.get_color()) for line in fig.axes[0].lines[2:]]
     assert colours == ["#000000", mcolors.to_hex("0.45")]

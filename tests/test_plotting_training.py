@@ -1,14 +1,12 @@
 """The training-outcome figures draw what they are given: curves, rates, dots, baselines."""
-import matplotlib
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from numpy.testing import assert_allclose  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
 
-from rnnlib.plotting import CYCLE  # noqa: E402
-from rnnlib.plotting.training import loss_curves, moving_average, outcome_dots, success_vs_gap  # noqa: E402
+from rnnlib.course.plotting import CYCLE
+from rnnlib.course.plotting.training import loss_curves, moving_average, outcome_dots, success_vs_gap
 
 
 def test_moving_average_matches_a_hand_computed_mean():

@@ -1,14 +1,11 @@
 """The chapter-5 plotting helpers draw what they are given, refuse mismatched input, and return figures."""
-import matplotlib
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
 
-from rnnlib.plotting import figure  # noqa: E402
-from rnnlib.plotting.truncation import (bias_against_k2, horizons, randomized_vs_deterministic,  # noqa: E402
-                                        step_contributions)
+from rnnlib.course.plotting import figure
+from rnnlib.course.plotting.truncation import bias_against_k2, horizons, randomized_vs_deterministic, step_contributions
 
 
 def test_step_contributions_splits_kept_and_dropped_steps():

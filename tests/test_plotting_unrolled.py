@@ -1,15 +1,19 @@
-"""Tests for rnnlib.plotting.unrolled: the unrolled graph and the state plots (chapters 1–2)."""
-import matplotlib
-
-matplotlib.use("Agg")
+"""Tests for rnnlib.course.plotting.unrolled: the unrolled graph and the state plots (chapters 1–2)."""
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from rnnlib.plotting import figure
-from rnnlib.plotting.unrolled import (draw_state_bars, draw_state_heatmap, draw_unrolled_graph, graph_nodes,
-                                      plot_per_step, plot_state_distance, unrolled_graphs_figure)
+from rnnlib.course.plotting import figure
+from rnnlib.course.plotting.unrolled import (
+    draw_state_bars,
+    draw_state_heatmap,
+    draw_unrolled_graph,
+    graph_nodes,
+    plot_per_step,
+    plot_state_distance,
+    unrolled_graphs_figure,
+)
 
 
 @pytest.fixture

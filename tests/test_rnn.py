@@ -1,4 +1,5 @@
 """Forward pass and full BPTT (rnnlib.rnn), against hand-computed values and central differences."""
+
 import math
 
 import numpy as np
@@ -8,8 +9,21 @@ from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
 import rnnlib
-from reference import (NAMES, as_dict, central_difference, dE_dh, fd_param_gradients, forward_states, make_params,
-                       make_targets, mask_of, rel_err, target_argument, total_loss)
+
+from reference import (
+    NAMES,
+    as_dict,
+    central_difference,
+    dE_dh,
+    fd_param_gradients,
+    forward_states,
+    make_params,
+    make_targets,
+    mask_of,
+    rel_err,
+    target_argument,
+    total_loss,
+)
 
 ACTIVATIONS = ("tanh", "sigmoid", "relu", "identity")
 VALID_MODELS = (("linear", "squared"), ("softmax", "squared"), ("softmax", "cross_entropy"))
@@ -20,14 +34,16 @@ LN2, LN3 = math.log(2.0), math.log(3.0)
 
 # --- hand-computed forward and backward -------------------------------------------------------------
 
+
 def hand_params():
     """H = 2, D = 1, O = 1, chosen so that every number below is exact on paper.
 
     tanh(ln 2) = (2 − 1/2)/(2 + 1/2) = 3/5 and tanh(ln 3) = (3 − 1/3)/(3 + 1/3) = 4/5.
     W_s is chosen so that W_s (3/5, 4/5)ᵀ = (0.8·0.6 − 0.6·0.8, 4·0.6 − 3·0.8)ᵀ = (0, 0)ᵀ.
     """
-    return rnnlib.RNNParams(W_x=[[LN2], [LN3]], W_s=[[0.8, -0.6], [4.0, -3.0]], W_y=[[1.0, 1.0]],
-                            b_h=[0.0, 0.0], b_y=[-1.0])
+    return rnnlib.RNNParams(
+        W_x=[[LN2], [LN3]], W_s=[[0.8, -0.6], [4.0, -3.0]], W_y=[[1.0, 1.0]], b_h=[0.0, 0.0], b_y=[-1.0]
+    )
 
 
 def test_step_forward_matches_hand_computed_tanh_values():
@@ -44,8 +60,7 @@ def test_step_forward_matches_hand_computed_tanh_values():
 
 
 def test_step_forward_matches_hand_computed_sigmoid_and_relu_values():
-    params = rnnlib.RNNParams(W_x=[[LN3], [-LN3]], W_s=np.zeros((2, 2)), W_y=[[1.0, 0.0]], b_h=[0.0, 0.0],
-                              b_y=[0.0])
+    params = rnnlib.RNNParams(W_x=[[LN3], [-LN3]], W_s=np.zeros((2, 2)), W_y=[[1.0, 0.0]], b_h=[0.0, 0.0], b_y=[0.0])
     # σ(ln 3) = 1/(1 + 1/3) = 3/4, σ(−ln 3) = 1/(1 + 3) = 1/4.
     h, _ = rnnlib.step_forward(params, [[1.0]], [[0.0, 0.0]], activation="sigmoid")
     assert_allclose(h, [[0.75, 0.25]], rtol=1e-15)
@@ -100,7 +115,7 @@ def test_step_backward_matches_analytic_formula_and_central_differences(rng):
     h_prev = rng.standard_normal((2, 4))
     dh = rng.standard_normal((2, 4))
     _, cache = rnnlib.step_forward(params, x_t, h_prev, activation="tanh")
-    out = rnnlib.step_backward(params, dh, cache)
+    dh_prev, dx, dW_x_out, dW_s_out, db_h_out = rnnlib.step_backward(params, dh, cache)
     # The formulas, per sequence n with column vectors: ∂L/∂a = (1 − tanh²(a)) ⊙ δ,
     # ∂L/∂h_{t−1} = W_sᵀ ∂L/∂a, ∂L/∂x_t = W_xᵀ ∂L/∂a, ∂L/∂W_s = Σ_n ∂L/∂a h_{t−1}ᵀ, ...
     P = as_dict(params)
@@ -109,22 +124,22 @@ def test_step_backward_matches_analytic_formula_and_central_differences(rng):
     for n in range(2):
         a = W_s @ h_prev[n] + W_x @ x_t[n] + P["b_h"]
         da = (1.0 - np.tanh(a) ** 2) * dh[n]
-        assert_allclose(out["dh_prev"][n], W_s.T @ da, rtol=1e-13)
-        assert_allclose(out["dx"][n], W_x.T @ da, rtol=1e-13)
+        assert_allclose(dh_prev[n], W_s.T @ da, rtol=1e-13)
+        assert_allclose(dx[n], W_x.T @ da, rtol=1e-13)
         dW_s += np.outer(da, h_prev[n])
         dW_x += np.outer(da, x_t[n])
         db_h += da
-    assert_allclose(out["W_s"], dW_s, rtol=1e-13)
-    assert_allclose(out["W_x"], dW_x, rtol=1e-13)
-    assert_allclose(out["b_h"], db_h, rtol=1e-13)
+    assert_allclose(dW_s_out, dW_s, rtol=1e-13)
+    assert_allclose(dW_x_out, dW_x, rtol=1e-13)
+    assert_allclose(db_h_out, db_h, rtol=1e-13)
 
     # The same numbers as derivatives of the scalar Σ dh ⊙ h_t, by central differences.
     def scalar(W_s=W_s, h_prev=h_prev, x_t=x_t):
         return float(np.sum(dh * np.tanh(h_prev @ W_s.T + x_t @ W_x.T + P["b_h"])))
 
-    assert rel_err(out["W_s"], central_difference(lambda W: scalar(W_s=W), W_s)) < 1e-8
-    assert rel_err(out["dh_prev"], central_difference(lambda h: scalar(h_prev=h), h_prev)) < 1e-8
-    assert rel_err(out["dx"], central_difference(lambda v: scalar(x_t=v), x_t)) < 1e-8
+    assert rel_err(dW_s_out, central_difference(lambda W: scalar(W_s=W), W_s)) < 1e-8
+    assert rel_err(dh_prev, central_difference(lambda h: scalar(h_prev=h), h_prev)) < 1e-8
+    assert rel_err(dx, central_difference(lambda v: scalar(x_t=v), x_t)) < 1e-8
 
 
 @pytest.mark.parametrize("activation", ACTIVATIONS)
@@ -132,26 +147,35 @@ def test_step_backward_uses_the_derivative_of_each_activation(activation, rng):
     params = make_params(rng, 2, 3, 1)
     x_t, h_prev, dh = rng.standard_normal((1, 2)), rng.standard_normal((1, 3)), rng.standard_normal((1, 3))
     h_t, cache = rnnlib.step_forward(params, x_t, h_prev, activation=activation)
-    out = rnnlib.step_backward(params, dh, cache)
+    *_, db_h = rnnlib.step_backward(params, dh, cache)
     a = cache[2]
-    fp = {"tanh": 1 - np.tanh(a) ** 2, "sigmoid": h_t * (1 - h_t), "relu": (a > 0) * 1.0,
-          "identity": np.ones_like(a)}[activation]
-    assert_allclose(out["b_h"], (fp * dh)[0], rtol=1e-14)
+    fp = {"tanh": 1 - np.tanh(a) ** 2, "sigmoid": h_t * (1 - h_t), "relu": (a > 0) * 1.0, "identity": np.ones_like(a)}[
+        activation
+    ]
+    assert_allclose(db_h, (fp * dh)[0], rtol=1e-14)
 
 
 # --- the forward pass against an independent implementation ----------------------------------------
 
+
 @settings(max_examples=25)
-@given(N=st.integers(1, 3), T=st.integers(1, 6), D=st.integers(1, 4), H=st.integers(1, 4), O=st.integers(2, 4),
-       activation=st.sampled_from(ACTIVATIONS), model=st.sampled_from(VALID_MODELS),
-       seed=st.integers(0, 2**32 - 1))
+@given(
+    N=st.integers(1, 3),
+    T=st.integers(1, 6),
+    D=st.integers(1, 4),
+    H=st.integers(1, 4),
+    O=st.integers(2, 4),
+    activation=st.sampled_from(ACTIVATIONS),
+    model=st.sampled_from(VALID_MODELS),
+    seed=st.integers(0, 2**32 - 1),
+)
 def test_forward_matches_reference_forward_pass(N, T, D, H, O, activation, model, seed):
     output, loss = model
     rng = np.random.default_rng(seed)
     params = make_params(rng, D, H, O, h0_mode="trainable")
     x = rng.standard_normal((N, T, D))
     d = make_targets(rng, N, T, O, loss)
-    fp = rnnlib.forward(params, x, d, activation=activation, output=output, loss=loss)
+    fp = rnnlib.forward(params, x, d, activation=activation, output=output, loss_name=loss)
     P = as_dict(params)
     a, h = forward_states(P, x, activation)
     assert_allclose(fp.a, a, rtol=1e-12, atol=1e-13)
@@ -200,6 +224,52 @@ def draw_problem(data, activation, output, loss, targets, h0_mode="trainable"):
 @pytest.mark.parametrize("targets", ["all", "last", "mask"])
 @pytest.mark.parametrize("output,loss", VALID_MODELS)
 @pytest.mark.parametrize("activation", ACTIVATIONS)
+@settings(max_examples=8)
+@given(data=st.data(), h0_mode=st.sampled_from(["zeros", "given", "trainable"]))
+def test_backward_equals_backward_reference(activation, output, loss, targets, data, h0_mode):
+    # The fast version (preallocated sweep, products over all steps) against the derivation as code
+    # (a reversed loop over step_backward): the same numbers to rounding, on every layout.
+    params, x, d_dense, targets = draw_problem(data, activation, output, loss, targets, h0_mode="trainable")
+    if h0_mode != "trainable":
+        params = rnnlib.RNNParams(
+            params.W_x,
+            params.W_s,
+            params.W_y,
+            params.b_h,
+            params.b_y,
+            h0_mode=h0_mode,
+            h0=params.h0 if h0_mode == "given" else None,
+        )
+    fp = rnnlib.forward(
+        params,
+        x,
+        target_argument(d_dense, targets, loss),
+        activation=activation,
+        output=output,
+        loss_name=loss,
+        targets=targets,
+    )
+    fast, reference = rnnlib.backward(params, fp), rnnlib.backward_reference(params, fp)
+    assert fast.grads.names() == reference.grads.names() == params.names()
+    for (name, g_fast), (_, g_ref) in zip(fast.grads, reference.grads):
+        assert_allclose(g_fast, g_ref, rtol=1e-12, atol=1e-14, err_msg=name)
+    assert_allclose(fast.delta, reference.delta, rtol=1e-12, atol=1e-14)
+    assert_allclose(fast.da, reference.da, rtol=1e-12, atol=1e-14)
+    assert fast.loss == reference.loss
+
+
+def test_backward_reference_refuses_what_backward_refuses(rng):
+    params = make_params(rng, 2, 3, 1)
+    x = rng.standard_normal((1, 4, 2))
+    with pytest.raises(ValueError, match="fp has no loss"):
+        rnnlib.backward_reference(params, rnnlib.forward(params, x))
+    with pytest.raises(ValueError, match="fp must be the ForwardPass"):
+        rnnlib.backward_reference(params, "fp")
+
+
+@pytest.mark.parametrize("targets", ["all", "last", "mask"])
+@pytest.mark.parametrize("output,loss", VALID_MODELS)
+@pytest.mark.parametrize("activation", ACTIVATIONS)
 @settings(max_examples=12)
 @given(data=st.data())
 def test_full_bptt_matches_central_differences(activation, output, loss, targets, data):
@@ -221,8 +291,15 @@ def test_full_bptt_matches_central_differences(activation, output, loss, targets
     numeric = fd_param_gradients(L_of, P, NAMES + ("h0",), FD_STEP)
     assume(all(np.max(np.abs(g)) >= RESOLVABLE * max(1.0, L) for g in numeric.values()))
 
-    fp = rnnlib.forward(params, x, target_argument(d_dense, targets, loss), activation=activation, output=output,
-                        loss=loss, targets=targets)
+    fp = rnnlib.forward(
+        params,
+        x,
+        target_argument(d_dense, targets, loss),
+        activation=activation,
+        output=output,
+        loss_name=loss,
+        targets=targets,
+    )
     res = rnnlib.backward(params, fp)
     assert fp.loss == pytest.approx(L, rel=1e-12)
     assert params.names() == NAMES + ("h0",)
@@ -241,8 +318,9 @@ def test_full_bptt_matches_central_differences_for_fixed_h0_modes(h0_mode, data)
     params, x, d_dense, _ = draw_problem(data, activation, "linear", "squared", "all", h0_mode=h0_mode)
     P = as_dict(params)
     mask = np.ones(x.shape[:2], dtype=bool)
-    numeric = fd_param_gradients(lambda Q: total_loss(Q, x, d_dense, mask, activation, "linear", "squared"),
-                                 P, NAMES, FD_STEP)
+    numeric = fd_param_gradients(
+        lambda Q: total_loss(Q, x, d_dense, mask, activation, "linear", "squared"), P, NAMES, FD_STEP
+    )
     res = rnnlib.backward(params, rnnlib.forward(params, x, d_dense, activation=activation))
     assert params.names() == NAMES  # h_0 is not a parameter here
     for name in NAMES:
@@ -253,9 +331,9 @@ def test_linear_output_with_cross_entropy_is_refused(rng):
     params = make_params(rng, 2, 3, 2)
     x = rng.standard_normal((1, 3, 2))
     with pytest.raises(ValueError, match="cross_entropy.*output"):
-        rnnlib.forward(params, x, np.zeros((1, 3), dtype=int), output="linear", loss="cross_entropy")
+        rnnlib.forward(params, x, np.zeros((1, 3), dtype=int), output="linear", loss_name="cross_entropy")
     with pytest.raises(ValueError, match="output"):
-        rnnlib.loss_and_gradients(params, x, np.zeros((1, 3), dtype=int), output="linear", loss="cross_entropy")
+        rnnlib.loss_and_gradients(params, x, np.zeros((1, 3), dtype=int), output="linear", loss_name="cross_entropy")
 
 
 @pytest.mark.parametrize("activation", ACTIVATIONS)
@@ -273,8 +351,9 @@ def test_gradient_wrt_given_h0_argument_matches_central_differences(activation, 
         assert np.min(np.abs(a)) > 1e-3  # this seed keeps clear of the kink
     mask = np.ones((N, T), dtype=bool)
     numeric = central_difference(lambda v: total_loss(P, x, d, mask, activation, output, loss, h0=v), h0, FD_STEP)
-    res = rnnlib.backward(params, rnnlib.forward(params, x, d, activation=activation, output=output, loss=loss,
-                                                 h0=h0))
+    res = rnnlib.backward(
+        params, rnnlib.forward(params, x, d, activation=activation, output=output, loss_name=loss, h0=h0)
+    )
     assert res.dh0.shape == (N, H)
     assert rel_err(res.dh0, numeric) < 1e-7
 
@@ -294,6 +373,7 @@ def test_trainable_h0_gets_no_gradient_when_forward_is_given_another_h0(rng):
 
 # --- δ_k = ∂L/∂h_k -------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("targets", ["all", "last", "mask"])
 @pytest.mark.parametrize("activation", ACTIVATIONS)
 def test_delta_matches_central_differences_wrt_each_state(activation, targets):
@@ -309,15 +389,19 @@ def test_delta_matches_central_differences_wrt_each_state(activation, targets):
     a, h = forward_states(P, x, activation)
     if activation == "relu":
         assert np.min(np.abs(a)) > 1e-3
-    res = rnnlib.backward(params, rnnlib.forward(params, x, target_argument(d_dense, targets, "squared"),
-                                                 activation=activation, targets=targets))
+    res = rnnlib.backward(
+        params,
+        rnnlib.forward(params, x, target_argument(d_dense, targets, "squared"), activation=activation, targets=targets),
+    )
     assert res.delta.shape == (N, T + 1, H)
     for k in range(T + 1):
         # L as a function of h_k: the forward pass is rerun by hand with h_k replaced, so that
         # h_{k+1}, …, h_T follow from the perturbed state and E_k sees it through the read-out.
         numeric = central_difference(
             lambda hk: total_loss(P, x, d_dense, mask, activation, "linear", "squared", override=(k, hk)),
-            h[:, k], FD_STEP)
+            h[:, k],
+            FD_STEP,
+        )
         assert rel_err(res.delta[:, k], numeric) < 1e-7, k
 
 
@@ -333,6 +417,7 @@ def test_delta_at_last_step_is_the_readout_gradient_only(rng):
 
 
 # --- other behaviour -------------------------------------------------------------------------------
+
 
 def test_forward_without_targets_computes_states_but_no_loss(rng):
     params = make_params(rng, 2, 3, 2)
@@ -379,11 +464,12 @@ def test_batch_loss_is_the_mean_over_sequences(rng):
     params = make_params(rng, 2, 3, 2)
     x, d = rng.standard_normal((3, 4, 2)), rng.standard_normal((3, 4, 2))
     L, g = rnnlib.loss_and_gradients(params, x, d)
-    singles = [rnnlib.loss_and_gradients(params, x[n:n + 1], d[n:n + 1]) for n in range(3)]
+    singles = [rnnlib.loss_and_gradients(params, x[n : n + 1], d[n : n + 1]) for n in range(3)]
     assert L == pytest.approx(np.mean([s[0] for s in singles]), rel=1e-13)
     for name in NAMES:
-        assert_allclose(getattr(g, name), np.mean([getattr(s[1], name) for s in singles], axis=0), rtol=1e-12,
-                        atol=1e-15)
+        assert_allclose(
+            getattr(g, name), np.mean([getattr(s[1], name) for s in singles], axis=0), rtol=1e-12, atol=1e-15
+        )
 
 
 def test_forward_and_backward_do_not_modify_their_inputs(rng):

@@ -1,4 +1,5 @@
 """Synthetic tasks (rnnlib.tasks)."""
+
 import math
 
 import numpy as np
@@ -12,7 +13,7 @@ import rnnlib
 def test_adding_problem_shapes_and_markers(T):
     task = rnnlib.adding_problem(500, T, 0)
     assert task.x.shape == (500, T, 2) and task.d.shape == (500, 1)
-    assert task.model == {"output": "linear", "loss": "squared", "targets": "last"}
+    assert task.model == {"output": "linear", "loss_name": "squared", "targets": "last"}
     assert task.D == 2 and task.O == 1
     values, markers = task.x[..., 0], task.x[..., 1]
     assert np.all((values >= 0) & (values < 1))
@@ -43,8 +44,9 @@ def test_adding_problem_baseline_of_predicting_one_is_one_sixth():
     # The standard error of the mean of (s − 1)² is about 0.0014 here; 0.005 is 3.5 of them.
     assert mse == pytest.approx(1 / 6, abs=0.005)
     # The same number through rnnlib: a network whose output is always 1 (W_y = 0, b_y = 1).
-    params = rnnlib.RNNParams(W_x=np.zeros((1, 2)), W_s=np.zeros((1, 1)), W_y=np.zeros((1, 1)), b_h=np.zeros(1),
-                              b_y=np.ones(1))
+    params = rnnlib.RNNParams(
+        W_x=np.zeros((1, 2)), W_s=np.zeros((1, 1)), W_y=np.zeros((1, 1)), b_h=np.zeros(1), b_y=np.ones(1)
+    )
     assert rnnlib.evaluate(params, task)["loss"] == pytest.approx(mse, rel=1e-12)
 
 
@@ -53,13 +55,13 @@ def test_remember_symbol_shapes_and_targets():
     task = rnnlib.remember_symbol(n, gap, k, 0)
     T = gap + 2
     assert task.x.shape == (n, T, k + 1) and task.d.shape == (n,)
-    assert task.model == {"output": "softmax", "loss": "cross_entropy", "targets": "last"}
+    assert task.model == {"output": "softmax", "loss_name": "cross_entropy", "targets": "last"}
     assert task.O == k and task.D == k + 1
     # Step 1 shows the symbol one-hot; the label is that symbol.
     assert_allclose(task.x[:, 0, :k].sum(axis=1), 1.0)
     assert np.array_equal(np.argmax(task.x[:, 0, :k], axis=1), task.d)
     # Blank steps in between, and the recall cue only on the extra channel at the last step.
-    assert np.all(task.x[:, 1:T - 1] == 0)
+    assert np.all(task.x[:, 1 : T - 1] == 0)
     assert np.all(task.x[:, -1, :k] == 0) and np.all(task.x[:, -1, k] == 1)
     assert np.all(task.x[:, :-1, k] == 0)
     assert set(np.unique(task.d)) == set(range(k))
@@ -70,8 +72,9 @@ def test_remember_symbol_with_no_gap_and_its_guessing_baseline():
     task = rnnlib.remember_symbol(50, 0, 4, 1)
     assert task.x.shape == (50, 2, 5)
     # Uniform prediction (all outputs zero) scores cross-entropy log(4) = the baseline.
-    params = rnnlib.RNNParams(W_x=np.zeros((2, 5)), W_s=np.zeros((2, 2)), W_y=np.zeros((4, 2)), b_h=np.zeros(2),
-                              b_y=np.zeros(4))
+    params = rnnlib.RNNParams(
+        W_x=np.zeros((2, 5)), W_s=np.zeros((2, 2)), W_y=np.zeros((4, 2)), b_h=np.zeros(2), b_y=np.zeros(4)
+    )
     result = rnnlib.evaluate(params, task)
     assert result["loss"] == pytest.approx(math.log(4), rel=1e-12)
     assert 0.0 <= result["accuracy"] <= 1.0
@@ -81,7 +84,7 @@ def test_noisy_sine_shapes_and_targets():
     n, T = 50, 12
     task = rnnlib.noisy_sine(n, T, 3, noise=0.0)
     assert task.x.shape == (n, T, 1) and task.d.shape == (n, T, 1)
-    assert task.model == {"output": "linear", "loss": "squared", "targets": "all"}
+    assert task.model == {"output": "linear", "loss_name": "squared", "targets": "all"}
     # Without noise the target at step t is the input at step t + 1: predict the next value.
     assert_allclose(task.d[:, :-1], task.x[:, 1:], rtol=0)
     # Each sequence is a sine: x_{t+1} = 2 cos(ω) x_t − x_{t−1} (the recurrence of a sampled sine).
@@ -104,11 +107,15 @@ def test_noisy_sine_noise_level_and_baseline():
     assert np.mean(np.sum(clean.d[..., 0] ** 2, axis=1)) == pytest.approx(10.0, rel=0.03)
 
 
-@pytest.mark.parametrize("make", [
-    lambda s: rnnlib.adding_problem(20, 7, s),
-    lambda s: rnnlib.remember_symbol(20, 3, 4, s),
-    lambda s: rnnlib.noisy_sine(20, 7, s),
-], ids=["adding", "remember", "sine"])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda s: rnnlib.adding_problem(20, 7, s),
+        lambda s: rnnlib.remember_symbol(20, 3, 4, s),
+        lambda s: rnnlib.noisy_sine(20, 7, s),
+    ],
+    ids=["adding", "remember", "sine"],
+)
 def test_same_seed_same_data(make):
     a, b, c = make(11), make(11), make(12)
     assert np.array_equal(a.x, b.x) and np.array_equal(a.d, b.d)

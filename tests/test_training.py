@@ -1,4 +1,5 @@
 """Gradient descent, momentum, clipping during training and divergence (rnnlib.training)."""
+
 import warnings
 
 import numpy as np
@@ -6,20 +7,36 @@ import pytest
 from numpy.testing import assert_allclose
 
 import rnnlib
+
 from reference import NAMES, as_dict, make_params
 
 
 def tiny_params(h0_mode="zeros"):
-    return rnnlib.RNNParams(W_x=[[1.0]], W_s=[[0.5]], W_y=[[2.0]], b_h=[0.0], b_y=[-1.0],
-                            h0=None if h0_mode == "zeros" else [0.25], h0_mode=h0_mode)
+    return rnnlib.RNNParams(
+        W_x=[[1.0]],
+        W_s=[[0.5]],
+        W_y=[[2.0]],
+        b_h=[0.0],
+        b_y=[-1.0],
+        h0=None if h0_mode == "zeros" else [0.25],
+        h0_mode=h0_mode,
+    )
 
 
 def tiny_grads(h0=None):
-    return rnnlib.RNNParams(W_x=[[0.5]], W_s=[[-1.0]], W_y=[[2.0]], b_h=[0.25], b_y=[0.0],
-                            h0=h0, h0_mode="trainable" if h0 is not None else "zeros")
+    return rnnlib.RNNParams(
+        W_x=[[0.5]],
+        W_s=[[-1.0]],
+        W_y=[[2.0]],
+        b_h=[0.25],
+        b_y=[0.0],
+        h0=h0,
+        h0_mode="trainable" if h0 is not None else "zeros",
+    )
 
 
 # --- sgd_step -------------------------------------------------------------------------------------
+
 
 def test_sgd_step_on_hand_values():
     p, g = tiny_params(), tiny_grads()
@@ -55,9 +72,10 @@ def test_sgd_step_updates_a_trainable_h0():
 
 # --- train ----------------------------------------------------------------------------------------
 
+
 def test_a_few_steps_of_sgd_reduce_the_loss_on_a_fixed_batch():
     task = rnnlib.noisy_sine(16, 10, 0)
-    params = rnnlib.init_params(1, 6, 1, 1)
+    params = rnnlib.init_params(1, 6, 1, rng=1)
     before = as_dict(params)
     history = rnnlib.train(params, task, steps=30, lr=0.05)
     assert not history.diverged and history.updates == 30
@@ -71,7 +89,7 @@ def test_a_few_steps_of_sgd_reduce_the_loss_on_a_fixed_batch():
 
 def test_training_follows_the_momentum_recursion():
     task = rnnlib.adding_problem(8, 5, 3)
-    params = rnnlib.init_params(2, 4, 1, 4, h0_mode="trainable")
+    params = rnnlib.init_params(2, 4, 1, rng=4, h0_mode="trainable")
     history = rnnlib.train(params, task, steps=4, lr=0.1, momentum=0.8)
     # The same four updates by hand: v ← μ v − lr g, θ ← θ + v.
     P = {name: np.array(getattr(params, name)) for name in params.names()}
@@ -91,7 +109,7 @@ def test_training_follows_the_momentum_recursion():
 
 def test_clipping_is_recorded_and_applied_once_per_update():
     task = rnnlib.adding_problem(8, 6, 4)
-    params = rnnlib.init_params(2, 4, 1, 5, recurrent="orthogonal", scale=1.5)
+    params = rnnlib.init_params(2, 4, 1, rng=5, recurrent="orthogonal", scale=1.5)
     L, g = rnnlib.loss_and_gradients(params, task.x, task.d, **task.model)
     norm = np.sqrt(sum(np.sum(getattr(g, n) ** 2) for n in NAMES))
     theta = norm / 10
@@ -100,8 +118,12 @@ def test_clipping_is_recorded_and_applied_once_per_update():
     assert history.grad_norm[0] == pytest.approx(norm, rel=1e-13)  # the norm before clipping
     for name in NAMES:
         # θ ← θ − lr · θ_clip g/‖g‖
-        assert_allclose(getattr(history.params, name), getattr(params, name) - 0.1 * theta / norm * getattr(g, name),
-                        rtol=1e-12, atol=1e-15)
+        assert_allclose(
+            getattr(history.params, name),
+            getattr(params, name) - 0.1 * theta / norm * getattr(g, name),
+            rtol=1e-12,
+            atol=1e-15,
+        )
     unclipped = rnnlib.train(params, task, steps=1, lr=0.1, clip_mode="norm", threshold=10 * norm)
     assert unclipped.clipped == [False]
 
@@ -109,7 +131,7 @@ def test_clipping_is_recorded_and_applied_once_per_update():
 @pytest.mark.parametrize("mode", ["norm", "parameter_norm", "value"])
 def test_every_clipping_mode_can_be_used_in_training(mode):
     task = rnnlib.adding_problem(8, 6, 4)
-    params = rnnlib.init_params(2, 4, 1, 5, recurrent="identity", scale=1.0)
+    params = rnnlib.init_params(2, 4, 1, rng=5, recurrent="identity", scale=1.0)
     history = rnnlib.train(params, task, steps=5, lr=0.1, clip_mode=mode, threshold=1e-3, activation="relu")
     assert history.clipped == [True] * 5
     assert len(history.grad_norm) == 5 and all(n > 1e-3 for n in history.grad_norm)
@@ -118,28 +140,29 @@ def test_every_clipping_mode_can_be_used_in_training(mode):
 def test_divergent_training_stops_with_diverged_flag_and_no_warning():
     # IRNN with an identity scale of 3 and a huge learning rate: the numbers overflow (pitfall 7).
     task = rnnlib.adding_problem(16, 6, 0)
-    params = rnnlib.init_params(2, 4, 1, 1, recurrent="identity", scale=3.0)
+    params = rnnlib.init_params(2, 4, 1, rng=1, recurrent="identity", scale=3.0)
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # any RuntimeWarning (overflow, invalid) fails the test
         history = rnnlib.train(params, task, steps=30, lr=1e6, activation="relu")
     assert history.diverged
     assert history.diverged_at is not None and 1 <= history.diverged_at < 30
     assert history.updates == history.diverged_at
-    assert history.loss[0] == pytest.approx(rnnlib.loss(params, task.x, task.d, activation="relu", **task.model),
-                                            rel=1e-14)
+    assert history.loss[0] == pytest.approx(
+        rnnlib.loss(params, task.x, task.d, activation="relu", **task.model), rel=1e-14
+    )
     assert history.params is not None
 
 
 def test_stable_training_does_not_report_divergence():
     task = rnnlib.adding_problem(16, 6, 0)
-    params = rnnlib.init_params(2, 4, 1, 1, recurrent="identity", scale=1.0)
+    params = rnnlib.init_params(2, 4, 1, rng=1, recurrent="identity", scale=1.0)
     history = rnnlib.train(params, task, steps=10, lr=0.01, activation="relu")
     assert not history.diverged and history.diverged_at is None
     assert all(np.isfinite(history.loss))
 
 
 def test_training_on_a_sampler_draws_a_new_batch_every_step_reproducibly():
-    params = rnnlib.init_params(2, 4, 1, 2)
+    params = rnnlib.init_params(2, 4, 1, rng=2)
     seen = []
 
     def sampler(rng):
@@ -160,10 +183,11 @@ def test_training_on_a_sampler_draws_a_new_batch_every_step_reproducibly():
 
 def test_training_with_truncated_bptt_updates_every_k1_steps():
     task = rnnlib.noisy_sine(4, 10, 1)
-    params = rnnlib.init_params(1, 4, 1, 3)
+    params = rnnlib.init_params(1, 4, 1, rng=3)
     steps_seen = []
-    history = rnnlib.train(params, task, steps=2, lr=0.05, k1=3, k2=5,
-                           callback=lambda step, p, h: steps_seen.append(step))
+    history = rnnlib.train(
+        params, task, steps=2, lr=0.05, k1=3, k2=5, callback=lambda step, p, h: steps_seen.append(step)
+    )
     # Updates at t = 3, 6, 9, 10 in each of the 2 passes over the stream.
     assert history.updates == 8
     assert steps_seen == list(range(1, 9))

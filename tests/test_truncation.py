@@ -1,4 +1,5 @@
 """Truncated BPTT(k1, k2) and randomized truncation (rnnlib.truncation)."""
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -6,9 +7,25 @@ from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
 import rnnlib
-from reference import (NAMES, as_dict, dE_do, dE_dh, fd_param_gradients, forward_states, immediate_W_s,
-                       immediate_W_x, immediate_b_h, jacobian_product, make_params, make_targets, mask_of, rel_err,
-                       target_argument, total_loss)
+
+from reference import (
+    NAMES,
+    as_dict,
+    dE_dh,
+    dE_do,
+    fd_param_gradients,
+    forward_states,
+    immediate_b_h,
+    immediate_W_s,
+    immediate_W_x,
+    jacobian_product,
+    make_params,
+    make_targets,
+    mask_of,
+    rel_err,
+    target_argument,
+    total_loss,
+)
 
 ACTIVATIONS = ("tanh", "sigmoid", "relu", "identity")
 VALID_MODELS = (("linear", "squared"), ("softmax", "squared"), ("softmax", "cross_entropy"))
@@ -69,13 +86,14 @@ def random_problem(seed, N, T, D, H, O, activation, loss, targets, h0_mode="trai
 
 # --- special cases that are full BPTT --------------------------------------------------------------
 
+
 @pytest.mark.parametrize("targets", ["all", "last", "mask"])
 @pytest.mark.parametrize("output,loss", VALID_MODELS)
 @pytest.mark.parametrize("activation", ACTIVATIONS)
 def test_truncated_equals_full_when_k2_covers_sequence(activation, output, loss, targets):
     T = 6
     params, x, d, targets = random_problem(1, 2, T, 2, 3, 3, activation, loss, targets)
-    model = dict(activation=activation, output=output, loss=loss, targets=targets)
+    model = dict(activation=activation, output=output, loss_name=loss, targets=targets)
     d_arg = target_argument(d, targets, loss)
     L, full = rnnlib.loss_and_gradients(params, x, d_arg, **model)
     for k2 in (T, T + 3):
@@ -101,6 +119,7 @@ def test_truncated_equals_full_for_any_k1_when_every_window_reaches_the_start(k1
 
 # --- small k2 against brute force and finite differences ------------------------------------------
 
+
 @pytest.mark.parametrize("T,k1,k2", [(7, 2, 3), (7, 3, 3), (7, 2, 2), (5, 1, 2), (6, 1, 1), (7, 3, 5), (4, 4, 4)])
 @pytest.mark.parametrize("activation", ACTIVATIONS)
 def test_truncated_matches_brute_force_sum_of_included_terms(T, k1, k2, activation):
@@ -115,12 +134,22 @@ def test_truncated_matches_brute_force_sum_of_included_terms(T, k1, k2, activati
 
 
 @settings(max_examples=30)
-@given(N=st.integers(1, 3), T=st.integers(1, 7), D=st.integers(1, 3), H=st.integers(1, 3), O=st.integers(2, 3),
-       k1_frac=st.floats(0, 1), k2_extra=st.integers(0, 3), activation=st.sampled_from(ACTIVATIONS),
-       model=st.sampled_from(VALID_MODELS), targets=st.sampled_from(["all", "last", "mask"]),
-       seed=st.integers(0, 2**32 - 1))
-def test_truncated_matches_brute_force_on_random_problems(N, T, D, H, O, k1_frac, k2_extra, activation, model,
-                                                          targets, seed):
+@given(
+    N=st.integers(1, 3),
+    T=st.integers(1, 7),
+    D=st.integers(1, 3),
+    H=st.integers(1, 3),
+    O=st.integers(2, 3),
+    k1_frac=st.floats(0, 1),
+    k2_extra=st.integers(0, 3),
+    activation=st.sampled_from(ACTIVATIONS),
+    model=st.sampled_from(VALID_MODELS),
+    targets=st.sampled_from(["all", "last", "mask"]),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_truncated_matches_brute_force_on_random_problems(
+    N, T, D, H, O, k1_frac, k2_extra, activation, model, targets, seed
+):
     output, loss = model
     k1 = 1 + int(k1_frac * (T - 1))
     k2 = k1 + k2_extra
@@ -128,8 +157,17 @@ def test_truncated_matches_brute_force_on_random_problems(N, T, D, H, O, k1_frac
     P = as_dict(params)
     mask = mask_of(targets, N, T)
     want = brute_force_truncated(P, x, d, mask, activation, output, loss, k1, k2)
-    res = rnnlib.truncated_bptt(params, x, target_argument(d, targets, loss), k1, k2, activation=activation,
-                                output=output, loss=loss, targets=targets)
+    res = rnnlib.truncated_bptt(
+        params,
+        x,
+        target_argument(d, targets, loss),
+        k1,
+        k2,
+        activation=activation,
+        output=output,
+        loss_name=loss,
+        targets=targets,
+    )
     # Two exact formulas agree to rounding. A saturated softmax makes ∂E/∂o a difference of nearly
     # equal numbers in both, so a gradient that came out at 1e-7 of an O(1) loss carries an absolute
     # rounding error ~1e-14 from the cancellation: compare relative to the block, but never finer
@@ -150,7 +188,7 @@ def test_chunked_truncation_is_the_gradient_of_chunk_losses_from_fixed_states(T,
     _, h = forward_states(P, x, activation)  # the carried states, from one full forward pass
     numeric = {name: np.zeros_like(P[name]) for name in ALL}
     for start in range(0, T, k):
-        xs, ds = x[:, start:start + k], d[:, start:start + k]
+        xs, ds = x[:, start : start + k], d[:, start : start + k]
         ms = np.ones(xs.shape[:2], dtype=bool)
         h_in = None if start == 0 else h[:, start]  # the first chunk starts from the parameter h_0
 
@@ -183,8 +221,10 @@ def test_h0_gets_a_gradient_only_from_windows_that_reach_it():
 
 # --- bookkeeping -----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("T,k1,k2", [(10, 1, 1), (10, 2, 5), (10, 3, 4), (10, 10, 10), (9, 4, 20), (1, 1, 3),
-                                     (7, 3, 3)])
+
+@pytest.mark.parametrize(
+    "T,k1,k2", [(10, 1, 1), (10, 2, 5), (10, 3, 4), (10, 10, 10), (9, 4, 20), (1, 1, 3), (7, 3, 3)]
+)
 def test_backward_steps_are_the_sum_of_min_k2_t_over_updates(T, k1, k2):
     params, x, d, _ = random_problem(7, 1, T, 1, 2, 1, "tanh", "squared", "all", h0_mode="zeros")
     res = rnnlib.truncated_bptt(params, x, d, k1, k2, keep_updates=True)
@@ -219,8 +259,9 @@ def test_state_is_carried_across_streams_through_h0():
     assert first.loss + second.loss == pytest.approx(whole.loss, rel=1e-12)
     # With k1 = k2 dividing the split point, no window crosses it: the gradients add up.
     for name in NAMES:
-        assert_allclose(getattr(first.grads, name) + getattr(second.grads, name), getattr(whole.grads, name),
-                        rtol=1e-12, atol=1e-15)
+        assert_allclose(
+            getattr(first.grads, name) + getattr(second.grads, name), getattr(whole.grads, name), rtol=1e-12, atol=1e-15
+        )
 
 
 def test_on_update_can_change_the_parameters_used_from_the_next_step_on():
@@ -270,22 +311,28 @@ def test_on_update_returning_none_keeps_the_parameters():
 
 # --- randomized truncation -------------------------------------------------------------------------
 
-def _flat(g):
+
+def _through_time(g):
+    # The blocks that truncation can bias (W_y and b_y are exact in every window).
     return np.concatenate([getattr(g, name).ravel() for name in ("W_x", "W_s", "b_h")])
 
 
 def test_randomized_truncation_is_unbiased_and_beats_deterministic_truncation():
     rng = np.random.default_rng(5)
     params = make_params(rng, 1, 2, 1)
-    params = params.replace(W_s=rnnlib.orthogonal(2, 3))  # ρ = σ_max = 1: long-range terms matter
+    params = params.replace(W_s=rnnlib.orthogonal(2, 1.0, 3))  # ρ = σ_max = 1: long-range terms matter
     x, d = rng.standard_normal((1, 6, 1)), rng.standard_normal((1, 6, 1))
-    full = _flat(rnnlib.loss_and_gradients(params, x, d)[1])
+    full = _through_time(rnnlib.loss_and_gradients(params, x, d)[1])
     k1 = k2 = 2
     draws_rng = np.random.default_rng(0)
-    draws = np.array([_flat(rnnlib.randomized_truncated_bptt(params, x, d, k1, k2, 0.5, draws_rng).grads)
-                      for _ in range(3000)])
+    draws = np.array(
+        [
+            _through_time(rnnlib.randomized_truncated_bptt(params, x, d, k1, k2, 0.5, draws_rng).grads)
+            for _ in range(3000)
+        ]
+    )
     mean = draws.mean(axis=0)
-    deterministic = _flat(rnnlib.truncated_bptt(params, x, d, k1, k2).grads)
+    deterministic = _through_time(rnnlib.truncated_bptt(params, x, d, k1, k2).grads)
 
     def dist(g):
         return np.linalg.norm(g - full) / np.linalg.norm(full)
@@ -307,9 +354,10 @@ def test_randomized_truncation_with_same_seed_gives_same_result():
         assert [u.start for u in r1.updates] == [u.start for u in other.updates]
         for name in ALL:
             assert_allclose(getattr(r1.grads, name), getattr(other.grads, name), rtol=0, atol=0)
-    windows = {tuple(u.start for u in rnnlib.randomized_truncated_bptt(params, x, d, 2, 2, 0.3, s,
-                                                                        keep_updates=True).updates)
-               for s in range(20)}
+    windows = {
+        tuple(u.start for u in rnnlib.randomized_truncated_bptt(params, x, d, 2, 2, 0.3, s, keep_updates=True).updates)
+        for s in range(20)
+    }
     assert len(windows) > 1  # different seeds draw different windows
 
 
@@ -362,8 +410,22 @@ def test_a_carried_state_gives_no_gradient_to_the_trainable_h0():
     res = rnnlib.truncated_bptt(params, x, d, 2, 6, h0=carried)
     P = as_dict(params)
     numeric = fd_param_gradients(
-        lambda Q: total_loss(Q, x, d, np.ones((2, 6), dtype=bool), "tanh", "linear", "squared", h0=carried),
-        P, ALL)
+        lambda Q: total_loss(Q, x, d, np.ones((2, 6), dtype=bool), "tanh", "linear", "squared", h0=carried), P, ALL
+    )
     for name in ALL:
         assert rel_err(getattr(res.grads, name), numeric[name]) < 1e-7, name
     assert np.all(res.grads.h0 == 0)
+
+
+def _sine_problem(rho=0.9, T=30):
+    task = rnnlib.noisy_sine(2, T, rng=3)
+    params = rnnlib.init_params(1, 8, 1, rng=4, recurrent="gaussian_spectral", scale=rho)
+    return params, task
+
+
+def test_bias_vanishes_when_k2_covers_the_sequence_and_shrinks_with_k2():
+    params, task = _sine_problem(rho=0.8, T=30)
+    errors, cosines = rnnlib.bias_by_k2(params, task.x, task.d, [1, 4, 16, 30], **task.model)
+    assert errors[-1] < 1e-12 and cosines[-1] == pytest.approx(1.0, abs=1e-12)
+    assert np.all(np.diff(errors) < 0)
+    assert np.all(cosines <= 1 + 1e-12)

@@ -56,7 +56,7 @@ def recurrent(kind, H, scale, rng):
     if kind == "sigma":
         return rl.gaussian_sigma(H, scale, rng)
     if kind == "orthogonal":
-        return rl.orthogonal(H, rng, gain=scale)
+        return rl.orthogonal(H, scale, rng)
     if kind == "nonnormal":  # upper triangular, distinct eigenvalues, strong coupling: transient growth
         W = np.triu(rng.standard_normal((H, H)), k=1) * 1.5
         W[np.diag_indices(H)] = np.linspace(-scale, scale, H)
@@ -104,12 +104,12 @@ def model_case(spec):
     N, T, D, H, O = (spec[k] for k in ("N", "T", "D", "H", "O"))
     W_s = recurrent(spec["kind"], H, spec["scale"], rng)
     h0_mode = spec.get("h0_mode", "zeros")
-    params = rl.RNNParams(rl.glorot(H, D, rng), W_s, rl.glorot(O, H, rng), 0.1 * rng.standard_normal(H),
+    params = rl.RNNParams(rl.glorot((H, D), 1.0, rng), W_s, rl.glorot((O, H), 1.0, rng), 0.1 * rng.standard_normal(H),
                           0.1 * rng.standard_normal(O), h0=None if h0_mode == "zeros" else 0.5 * rng.standard_normal(H),
                           h0_mode=h0_mode)
     x = rng.standard_normal((N, T, D))
     d, targets = targets_for(spec, rng, N, T, O)
-    model = {"activation": spec["activation"], "output": spec["output"], "loss": spec["loss"], "targets": targets}
+    model = {"activation": spec["activation"], "output": spec["output"], "loss_name": spec["loss"], "targets": targets}
     fp = rl.forward(params, x, d, **model)
     if spec["loss"] == "squared":
         refuse_cancellation(spec, fp.y_hat, d, fp.mask)
@@ -215,7 +215,7 @@ def linalg_cases():
     rng = np.random.default_rng(100)
     mats = {
         "gaussian-64": rng.standard_normal((64, 64)) / 8.0,
-        "orthogonal-32-scaled": rl.orthogonal(32, rng, gain=1.3),
+        "orthogonal-32-scaled": rl.orthogonal(32, 1.3, rng),
         "rank-deficient-8": np.outer(rng.standard_normal(8), rng.standard_normal(8)) + 1e-3 * np.eye(8),
         "tall-9x3": rng.standard_normal((9, 3)),
         "wide-2x7": rng.standard_normal((2, 7)),

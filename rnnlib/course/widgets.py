@@ -12,19 +12,24 @@ control changes. Displayed in a notebook it offers two representations at once:
 The book's configuration tells MyST-NB to skip the widget representation, so the
 website never shows a control without a kernel behind it.
 """
+
 from __future__ import annotations
 
 import base64
 import html
 import itertools
 import json
+import string
 import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from importlib import resources
+from typing import Any
 
 import matplotlib.pyplot as plt
 
-from . import _validate as check
+from rnnlib import validate
+
 from .plotting import STYLE, to_png
 
 
@@ -77,8 +82,9 @@ class Explorer:
         Resolution of the PNG frames (lower keeps the page light).
     """
 
-    def __init__(self, controls, render: Callable, *, alt: Callable, caption="", initial=None,
-                 figsize=(8.0, 3.4), dpi=72):
+    def __init__(
+        self, controls, render: Callable, *, alt: Callable, caption="", initial=None, figsize=(8.0, 3.4), dpi=72
+    ):
         if not controls:
             raise ValueError("controls must list at least one Control; got none")
         for c in controls:
@@ -89,7 +95,7 @@ class Explorer:
         self.alt = alt
         self.caption = caption
         self.figsize = figsize
-        self.dpi = check.positive_int("dpi", dpi, minimum=20)
+        self.dpi = validate.positive_int("dpi", dpi, minimum=20)
         self.values = {c.name: c.values[len(c.values) // 2] for c in self.controls}
         if initial:
             for name, value in initial.items():
@@ -97,7 +103,7 @@ class Explorer:
                 if value not in control.values:
                     raise ValueError(f"initial value for {name!r} must be one of {list(control.values)}; got {value!r}")
                 self.values[name] = value
-        with plt.rc_context(STYLE):
+        with plt.rc_context(STYLE):  # type: ignore[arg-type]
             self.fig = plt.figure(figsize=figsize, layout="constrained")
         plt.close(self.fig)  # the explorer shows PNGs; keep the figure out of pyplot's auto-display
         self._widget = None
@@ -119,7 +125,7 @@ class Explorer:
             self._control(name)
             self.values[name] = value
         self.fig.clear()
-        with plt.rc_context(STYLE):
+        with plt.rc_context(STYLE):  # type: ignore[arg-type]
             self.render(self.fig, **self.values)
         return to_png(self.fig, dpi=self.dpi, compact=compact)
 
@@ -146,12 +152,21 @@ class Explorer:
         for c in self.controls:
             options = [(c.text(v), v) for v in c.values]
             if c.numeric:
-                ctl = w.SelectionSlider(options=options, value=self.values[c.name], description=c.label,
-                                        continuous_update=True, style={"description_width": "initial"},
-                                        layout=w.Layout(width="420px"))
+                ctl = w.SelectionSlider(
+                    options=options,
+                    value=self.values[c.name],
+                    description=c.label,
+                    continuous_update=True,
+                    style={"description_width": "initial"},
+                    layout=w.Layout(width="420px"),
+                )
             else:
-                ctl = w.Dropdown(options=options, value=self.values[c.name], description=c.label,
-                                 style={"description_width": "initial"})
+                ctl = w.Dropdown(
+                    options=options,
+                    value=self.values[c.name],
+                    description=c.label,
+                    style={"description_width": "initial"},
+                )
 
             def changed(change, name=c.name):
                 image.value = self.draw(**{name: change["new"]})
@@ -165,11 +180,15 @@ class Explorer:
     def static_html(self) -> str:
         """Self-contained HTML: every frame precomputed, sliders that switch frames, a play button."""
         frames = self.frames()
-        uid = "bptt-" + uuid.uuid5(uuid.NAMESPACE_URL, repr([(c.name, list(c.values)) for c in self.controls])
-                                   + self.caption).hex[:10]
+        uid = (
+            "bptt-"
+            + uuid.uuid5(
+                uuid.NAMESPACE_URL, repr([(c.name, list(c.values)) for c in self.controls]) + self.caption
+            ).hex[:10]
+        )
         sizes = [len(c.values) for c in self.controls]
         start = [list(c.values).index(self.values[c.name]) for c in self.controls]
-        data = {
+        data: dict[str, Any] = {
             "sizes": sizes,
             "labels": [[c.text(v) for v in c.values] for c in self.controls],
             "names": [c.label for c in self.controls],
@@ -180,27 +199,39 @@ class Explorer:
         for i, c in enumerate(self.controls):
             cid = f"{uid}-c{i}"
             if c.numeric:
-                ctl = (f'<input type="range" id="{cid}" data-axis="{i}" min="0" max="{len(c.values) - 1}" '
-                       f'step="1" value="{start[i]}">')
+                ctl = (
+                    f'<input type="range" id="{cid}" data-axis="{i}" min="0" max="{len(c.values) - 1}" '
+                    f'step="1" value="{start[i]}">'
+                )
             else:
-                opts = "".join(f'<option value="{j}"{" selected" if j == start[i] else ""}>{html.escape(c.text(v))}'
-                               f'</option>' for j, v in enumerate(c.values))
+                opts = "".join(
+                    f'<option value="{j}"{" selected" if j == start[i] else ""}>{html.escape(c.text(v))}</option>'
+                    for j, v in enumerate(c.values)
+                )
                 ctl = f'<select id="{cid}" data-axis="{i}">{opts}</select>'
             controls_html.append(
                 f'<span class="bptt-control"><label for="{cid}">{html.escape(c.label)}</label> {ctl} '
-                f'<output for="{cid}" data-axis="{i}">{html.escape(c.text(self.values[c.name]))}</output></span>')
+                f'<output for="{cid}" data-axis="{i}">{html.escape(c.text(self.values[c.name]))}</output></span>'
+            )
         first = sum(start[i] * _stride(sizes, i) for i in range(len(sizes)))
-        return _TEMPLATE.format(
-            uid=uid, controls="".join(controls_html),
+        script = _template("static_twin.js").substitute(uid=uid) + "\n"
+        return _template("static_twin.html").substitute(
+            uid=uid,
+            controls="".join(controls_html),
             src="data:image/png;base64," + data["frames"][first],
             alt=html.escape(data["alts"][first], quote=True),
-            caption=html.escape(self.caption), data=json.dumps(data).replace("</", "<\\/"),
-            n=len(frames))
+            caption=html.escape(self.caption),
+            data=json.dumps(data).replace("</", "<\\/"),
+            n=len(frames),
+            script=script,
+        )
 
     # --- display ------------------------------------------------------------------------------------
     def _repr_mimebundle_(self, include=None, exclude=None):
-        bundle = {"text/plain": f"<Explorer: {', '.join(c.label for c in self.controls)}>",
-                  "text/html": self.static_html()}
+        bundle = {
+            "text/plain": f"<Explorer: {', '.join(c.label for c in self.controls)}>",
+            "text/html": self.static_html(),
+        }
         try:
             live = self.widget()._repr_mimebundle_()
         except ImportError:
@@ -212,54 +243,12 @@ class Explorer:
 
 def _stride(sizes, axis):
     stride = 1
-    for s in sizes[axis + 1:]:
+    for s in sizes[axis + 1 :]:
         stride *= s
     return stride
 
 
-_TEMPLATE = """<figure class="bptt-twin" id="{uid}" data-frames="{n}">
-<div class="bptt-controls">{controls}
-<button type="button" class="bptt-play" aria-label="Play: step through the first slider's values">&#9654; Play</button></div>
-<img class="bptt-frame" src="{src}" alt="{alt}" style="max-width:100%;height:auto;background:white">
-<figcaption>{caption} <em>(Precomputed by rnnlib for every setting shown; run the notebook for the live widget.)</em></figcaption>
-<script type="application/json" class="bptt-data">{data}</script>
-<script>
-(function() {{
-  var root = document.getElementById("{uid}");
-  var data = JSON.parse(root.querySelector(".bptt-data").textContent);
-  var inputs = root.querySelectorAll("[data-axis]:not(output)");
-  var outputs = root.querySelectorAll("output[data-axis]");
-  var img = root.querySelector(".bptt-frame");
-  var play = root.querySelector(".bptt-play");
-  var timer = null;
-  function index() {{
-    var k = 0;
-    for (var i = 0; i < data.sizes.length; i++) {{
-      var stride = 1;
-      for (var j = i + 1; j < data.sizes.length; j++) stride *= data.sizes[j];
-      k += parseInt(inputs[i].value, 10) * stride;
-    }}
-    return k;
-  }}
-  function show() {{
-    var k = index();
-    img.src = "data:image/png;base64," + data.frames[k];
-    img.alt = data.alts[k];
-    for (var i = 0; i < inputs.length; i++) outputs[i].textContent = data.labels[i][parseInt(inputs[i].value, 10)];
-    root.setAttribute("data-frame", k);
-  }}
-  for (var i = 0; i < inputs.length; i++) inputs[i].addEventListener("input", show);
-  for (var i = 0; i < inputs.length; i++) inputs[i].addEventListener("change", show);
-  play.addEventListener("click", function() {{
-    if (timer) {{ clearInterval(timer); timer = null; play.innerHTML = "&#9654; Play"; return; }}
-    play.innerHTML = "&#10074;&#10074; Pause";
-    timer = setInterval(function() {{
-      var s = inputs[0], n = data.sizes[0];
-      s.value = (parseInt(s.value, 10) + 1) % n;
-      show();
-    }}, 700);
-  }});
-  show();
-}})();
-</script>
-</figure>"""
+def _template(name: str) -> string.Template:
+    """A template of the static twin, a package data file in ``rnnlib/course/templates``."""
+    text = resources.files("rnnlib.course").joinpath("templates", name).read_text(encoding="utf-8")
+    return string.Template(text.rstrip("\n"))

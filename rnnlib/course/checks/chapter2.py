@@ -10,43 +10,53 @@ with m_t = 1 at every step (``targets="all"``, many-to-many) or only at the last
 (N, T, O) and d (N, T, O) for "all" or (N, O) for "last". The reference is the loss of
 :func:`rnnlib.forward` on the same network and data.
 """
+
 from __future__ import annotations
 
 import numpy as np
 
-from ..initialisation import init_params
-from ..rnn import forward
+from rnnlib.initialisation import init_params
+from rnnlib.rnn import forward
+
 from . import Case, compare, run_check
 
-_CASES = (("all", 4, 6, 2, 3), ("last", 4, 6, 2, 3), ("all", 3, 9, 1, 1), ("last", 5, 7, 3, 2),
-          ("all", 1, 5, 2, 2), ("last", 2, 8, 1, 4))
+_CASES = (
+    ("all", 4, 6, 2, 3),
+    ("last", 4, 6, 2, 3),
+    ("all", 3, 9, 1, 1),
+    ("last", 5, 7, 3, 2),
+    ("all", 1, 5, 2, 2),
+    ("last", 2, 8, 1, 4),
+)
 
 
 def _case(targets, N, T, O, D, seed):
     rng = np.random.default_rng(seed)
-    params = init_params(D, 5, O, rng, recurrent="orthogonal", scale=0.9)
+    params = init_params(D, 5, O, rng=rng, recurrent="orthogonal", scale=0.9)
     x = rng.standard_normal((N, T, D))
     d = rng.standard_normal((N, T, O)) if targets == "all" else rng.standard_normal((N, O))
     fp = forward(params, x, d, targets=targets)
     y_hat = fp.y_hat.copy()
     diff = y_hat - (d if targets == "all" else d[:, None, :])  # (N, T, O); "last": every step against d
-    E = np.sum(diff ** 2, axis=2)  # (N, T)
+    E = np.sum(diff**2, axis=2)  # (N, T)
     last_only = np.sum(E[:, -1]) / N
     mistakes = {
-        "you did not divide by the number of sequences N (L is the sum over steps, averaged over the batch)":
-            fp.loss * N,
+        "you did not divide by the number of sequences N (L is the sum over steps, averaged over the batch)": fp.loss
+        * N,
         "you averaged over the time steps: L sums the per-step losses E_t": fp.loss / (T if targets == "all" else 1),
         "you included a factor 1/2: in this course E_t = Σ_o (ŷ_{t,o} − d_{t,o})², without ½": fp.loss / 2,
         "you averaged over the output components: E_t sums (ŷ_t − d_t)² over them": fp.loss / O,
     }
     if targets == "last":
-        mistakes["you compared every step with the target: with targets='last' only step T carries one"] = \
-            np.sum(E) / N
+        mistakes["you compared every step with the target: with targets='last' only step T carries one"] = np.sum(E) / N
     else:
         mistakes["you used only the last step: with targets='all' every step carries a target"] = last_only
     kwargs = {"y_hat": y_hat, "d": d.copy(), "targets": targets}
-    return Case(f'targets="{targets}", N = {N}, T = {T}, O = {O}', kwargs,
-                {"L": fp.loss, "mistakes": {k: v for k, v in mistakes.items() if not np.isclose(v, fp.loss)}})
+    return Case(
+        f'targets="{targets}", N = {N}, T = {T}, O = {O}',
+        kwargs,
+        {"L": fp.loss, "mistakes": {k: v for k, v in mistakes.items() if not np.isclose(v, fp.loss)}},
+    )
 
 
 def _outputs(got, expected):
@@ -71,12 +81,17 @@ def check_total_loss(total_loss, *, raise_on_failure=True):
     """Check ``total_loss(y_hat, d, targets) -> float`` against the loss of :func:`rnnlib.forward`.
 
     Six cases, many-to-many and many-to-one, with different N, T, O. Prints the verdict; raises
-    :class:`~rnnlib.checks.CheckFailed` on failure unless ``raise_on_failure`` is false.
+    :class:`~rnnlib.course.checks.CheckFailed` on failure unless ``raise_on_failure`` is false.
     """
     cases = [_case(*spec, seed) for seed, spec in enumerate(_CASES, start=201)]
-    return run_check("total_loss", total_loss, cases, _outputs, raise_on_failure=raise_on_failure,
-                     hint="E_t = Σ_o (ŷ_t − d_t)² at the steps that carry a target; L = (sum over sequences and "
-                          "those steps) / N.")
+    return run_check(
+        "total_loss",
+        total_loss,
+        cases,
+        _outputs,
+        raise_on_failure=raise_on_failure,
+        hint="E_t = Σ_o (ŷ_t − d_t)² at the steps that carry a target; L = (sum over sequences and those steps) / N.",
+    )
 
 
 __all__ = ["check_total_loss"]

@@ -13,6 +13,7 @@ Every function draws into ``ax`` when given one and otherwise makes a new figure
 style; it returns the figure. The numbers come from :func:`rnnlib.train` (``History.loss``) and
 :func:`rnnlib.evaluate`.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -34,8 +35,19 @@ def moving_average(values, window) -> np.ndarray:
     return np.convolve(values, kernel, mode="valid")
 
 
-def loss_curves(curves, *, baseline=None, baseline_label="baseline", window=1, ax=None, logy=False,
-                xlabel="update", ylabel="training loss", title=None, figsize=(7.0, 3.6)):
+def loss_curves(
+    curves,
+    *,
+    baseline=None,
+    baseline_label="baseline",
+    window=1,
+    ax=None,
+    logy=False,
+    xlabel="update",
+    ylabel="training loss",
+    title=None,
+    figsize=(7.0, 3.6),
+):
     """Training loss against the update, one colour per setting, one line per run.
 
     Parameters
@@ -60,8 +72,15 @@ def loss_curves(curves, *, baseline=None, baseline_label="baseline", window=1, a
         for j, run in enumerate(runs):
             smooth = moving_average(run, min(window, len(run)))
             steps = np.arange(len(run) - len(smooth) + 1, len(run) + 1)
-            ax.plot(steps, smooth, color=colour, lw=1.6, alpha=0.9 if j == 0 else 0.6,
-                    ls="-" if j == 0 else (0, (4, 1.5)), label=label if j == 0 else None)
+            ax.plot(
+                steps,
+                smooth,
+                color=colour,
+                lw=1.6,
+                alpha=0.9 if j == 0 else 0.6,
+                ls="-" if j == 0 else (0, (4, 1.5)),
+                label=label if j == 0 else None,
+            )
     if baseline is not None:
         ax.axhline(baseline, color=PALETTE["black"], ls="--", lw=1.2, label=baseline_label)
     if logy:
@@ -70,8 +89,20 @@ def loss_curves(curves, *, baseline=None, baseline_label="baseline", window=1, a
     return fig
 
 
-def success_vs_gap(gaps, rates, *, chance=None, chance_label="chance", ax=None, xlabel="gap (blank steps)",
-                   ylabel="success rate", title=None, ylim=(-0.05, 1.05), logy=False, figsize=(6.4, 3.6)):
+def success_vs_gap(
+    gaps,
+    rates,
+    *,
+    chance=None,
+    chance_label="chance",
+    ax=None,
+    xlabel="gap (blank steps)",
+    ylabel="success rate",
+    title=None,
+    ylim=(-0.05, 1.05),
+    logy=False,
+    figsize=(6.4, 3.6),
+):
     """A rate in [0, 1] against the gap, one line with markers per model.
 
     With ``ylim=None, logy=True`` it draws any positive quantity against the gap on a log scale
@@ -110,8 +141,17 @@ def success_vs_gap(gaps, rates, *, chance=None, chance_label="chance", ax=None, 
     return fig
 
 
-def outcome_dots(scores, *, chance=None, chance_label="chance", ax=None, ylabel="test accuracy", title=None,
-                 ylim=(-0.05, 1.05), figsize=(7.6, 3.8)):
+def outcome_dots(
+    scores,
+    *,
+    chance=None,
+    chance_label="chance",
+    ax=None,
+    ylabel="test accuracy",
+    title=None,
+    ylim=(-0.05, 1.05),
+    figsize=(7.6, 3.8),
+):
     """One score per run for several settings side by side; a run whose score is NaN (diverged)
     is drawn as a cross at the bottom of the axis.
 
@@ -129,15 +169,22 @@ def outcome_dots(scores, *, chance=None, chance_label="chance", ax=None, ylabel=
     scores = dict(scores)
     floor = ylim[0] + 0.03 if ylim is not None else 0.0
     diverged_shown = False
-    for i, (label, values) in enumerate(scores.items()):
+    for i, values in enumerate(scores.values()):
         values = np.asarray(values, dtype=np.float64)
         offsets = np.linspace(-0.15, 0.15, len(values)) if len(values) > 1 else np.zeros(1)
         ok = np.isfinite(values)
         colour = CYCLE[i % len(CYCLE)]
         ax.plot(i + offsets[ok], values[ok], "o", color=colour, ms=8, alpha=0.85)
         if np.any(~ok):
-            ax.plot(i + offsets[~ok], np.full(np.sum(~ok), floor), "x", color=PALETTE["vermillion"], ms=10,
-                    mew=2.5, label=None if diverged_shown else "diverged")
+            ax.plot(
+                i + offsets[~ok],
+                np.full(np.sum(~ok), floor),
+                "x",
+                color=PALETTE["vermillion"],
+                ms=10,
+                mew=2.5,
+                label=None if diverged_shown else "diverged",
+            )
             diverged_shown = True
     if chance is not None:
         ax.axhline(chance, color=PALETTE["black"], ls="--", lw=1.2, label=chance_label)

@@ -2,9 +2,10 @@
 
 Colours are the Okabe–Ito palette (safe for the common forms of colour-blindness);
 figures get a white background so they stay legible on the website's dark theme.
-Kinds of figure live in submodules (``rnnlib.plotting.gradients`` and so on); this
+Kinds of figure live in submodules (``rnnlib.course.plotting.gradients`` and so on); this
 module holds the style they share.
 """
+
 from __future__ import annotations
 
 import io
@@ -29,7 +30,7 @@ SEQUENTIAL = "viridis"
 DIVERGING = "cividis"
 
 STYLE = {
-    "axes.prop_cycle": matplotlib.cycler(color=CYCLE),
+    "axes.prop_cycle": matplotlib.cycler(color=CYCLE),  # type: ignore[attr-defined]
     "figure.facecolor": "white",
     "axes.facecolor": "white",
     "savefig.facecolor": "white",
@@ -102,7 +103,25 @@ def to_png(fig, dpi=80, compact=False) -> bytes:
     from PIL import Image
 
     buf.seek(0)
-    image = Image.open(buf).convert("RGB").quantize(colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+    image = (
+        Image.open(buf).convert("RGB").quantize(colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+    )
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=True)
     return out.getvalue()
+
+
+__all__ = [
+    "CYCLE",
+    "DIVERGING",
+    "PALETTE",
+    "SEQUENTIAL",
+    "STYLE",
+    "TINY",
+    "figure",
+    "figure_for",
+    "finish_axes",
+    "log_safe",
+    "to_png",
+    "use_style",
+]

@@ -8,13 +8,15 @@ written for column vectors: ``step_forward(x_t, h_prev, W_x, W_s, b_h) -> (a_t, 
 x_t (D,), h_prev (H,), W_x (H, D), W_s (H, H), b_h (H,). The reference is
 :func:`rnnlib.step_forward` (run on a batch of one sequence).
 """
+
 from __future__ import annotations
 
 import numpy as np
 
-from ..params import RNNParams
-from ..rnn import step_forward as _reference_step
-from . import Case, _describe, compare, run_check
+from rnnlib.params import RNNParams
+from rnnlib.rnn import step_forward as _reference_step
+
+from . import Case, compare, describe, run_check
 
 #: (D, H) of the cases: D ≠ H (a transposed W_x fails loudly) and D = H (it would fail silently).
 _SHAPES = ((3, 4), (4, 4), (2, 5), (5, 3), (6, 6))
@@ -32,16 +34,18 @@ def _case(D, H, seed):
     a_t = cache[2][0]
     # Values that common mistakes produce, to name the mistake (never shown as numbers).
     mistakes = {
-        "W_s transposed (W_s.T @ h_prev): the recurrent matrix maps h_{t-1} to a_t as W_s @ h_prev":
-            W_s.T @ h_prev + W_x @ x_t + b_h,
+        "W_s transposed (W_s.T @ h_prev): the recurrent matrix maps h_{t-1} to a_t as W_s @ h_prev": W_s.T @ h_prev
+        + W_x @ x_t
+        + b_h,
         "the bias b_h is missing": W_s @ h_prev + W_x @ x_t,
         "the recurrent term W_s h_{t-1} is missing": W_x @ x_t + b_h,
         "only the diagonal of W_s is used (an element-wise product with a vector of weights); "
         "use the matrix-vector product W_s @ h_prev": np.diag(W_s) * h_prev + W_x @ x_t + b_h,
     }
     if D == H:
-        mistakes["W_x transposed (W_x.T @ x_t): W_x has shape (H, D) and acts as W_x @ x_t"] = \
+        mistakes["W_x transposed (W_x.T @ x_t): W_x has shape (H, D) and acts as W_x @ x_t"] = (
             W_s @ h_prev + W_x.T @ x_t + b_h
+        )
     expected = {"a_t": a_t, "h_t": h_t[0], "mistakes": mistakes, "H": H, "D": D}
     kwargs = {"x_t": x_t.copy(), "h_prev": h_prev.copy(), "W_x": W_x.copy(), "W_s": W_s.copy(), "b_h": b_h.copy()}
     return Case(f"D = {D}, H = {H}, seed {seed}", kwargs, expected)
@@ -51,8 +55,10 @@ def _diagnose(a_got, expected):
     """Name the mistake whose result the student's a_t reproduces, if any."""
     H = expected["H"]
     if a_got.shape == (H, H):
-        return ("a_t is an (H, H) matrix: W_s * h_prev multiplies element by element and numpy broadcasts "
-                "h_prev across the rows. The recurrence needs the matrix-vector product W_s @ h_prev, a vector (H,).")
+        return (
+            "a_t is an (H, H) matrix: W_s * h_prev multiplies element by element and numpy broadcasts "
+            "h_prev across the rows. The recurrence needs the matrix-vector product W_s @ h_prev, a vector (H,)."
+        )
     if a_got.shape == (H,) and np.all(np.isfinite(a_got)):
         for mistake, value in expected["mistakes"].items():
             if np.allclose(a_got, value, rtol=1e-9, atol=1e-12):
@@ -62,7 +68,7 @@ def _diagnose(a_got, expected):
 
 def _outputs(got, expected):
     if not isinstance(got, (tuple, list)) or len(got) != 2:
-        return [f"expected a tuple (a_t, h_t), got {_describe(got)}"]
+        return [f"expected a tuple (a_t, h_t), got {describe(got)}"]
     a_got, h_got = got
     problems = []
     msg_a = compare("a_t", a_got, expected["a_t"], rtol=1e-9)
@@ -88,12 +94,18 @@ def check_step_forward(step_forward, *, raise_on_failure=True):
     """Check ``step_forward(x_t, h_prev, W_x, W_s, b_h) -> (a_t, h_t)`` against :func:`rnnlib.step_forward`.
 
     Five cases with different (D, H) and seeds, including D = H, where a transposed W_x would not
-    raise. Prints the verdict; raises :class:`~rnnlib.checks.CheckFailed` on failure unless
-    ``raise_on_failure`` is false. Returns a :class:`~rnnlib.checks.CheckResult`.
+    raise. Prints the verdict; raises :class:`~rnnlib.course.checks.CheckFailed` on failure unless
+    ``raise_on_failure`` is false. Returns a :class:`~rnnlib.course.checks.CheckResult`.
     """
     cases = [_case(D, H, seed) for seed, (D, H) in enumerate(_SHAPES, start=101)]
-    return run_check("step_forward", step_forward, cases, _outputs, raise_on_failure=raise_on_failure,
-                     hint="a_t = W_s @ h_prev + W_x @ x_t + b_h (matrix-vector products), then h_t = np.tanh(a_t).")
+    return run_check(
+        "step_forward",
+        step_forward,
+        cases,
+        _outputs,
+        raise_on_failure=raise_on_failure,
+        hint="a_t = W_s @ h_prev + W_x @ x_t + b_h (matrix-vector products), then h_t = np.tanh(a_t).",
+    )
 
 
 __all__ = ["check_step_forward"]

@@ -1,4 +1,5 @@
 """Figures of chapter 7 (gradient clipping): the cliff surface with descent paths, and training traces."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -7,8 +8,13 @@ from matplotlib.colors import LogNorm
 from . import PALETTE, SEQUENTIAL, figure
 
 #: Colours of the clipping modes, shared by the figures and the explorer.
-MODE_COLOURS = {None: PALETTE["vermillion"], "none": PALETTE["vermillion"], "norm": PALETTE["orange"],
-                "value": PALETTE["sky"], "parameter_norm": PALETTE["purple"]}
+MODE_COLOURS = {
+    None: PALETTE["vermillion"],
+    "none": PALETTE["vermillion"],
+    "norm": PALETTE["orange"],
+    "value": PALETTE["sky"],
+    "parameter_norm": PALETTE["purple"],
+}
 
 
 def draw_cliff_surface(ax, ws, bs, E, *, floor=1e-4, colorbar=True, contours=True):
@@ -21,8 +27,15 @@ def draw_cliff_surface(ax, ws, bs, E, *, floor=1e-4, colorbar=True, contours=Tru
     vmax = float(E.max())
     norm = LogNorm(vmin=floor, vmax=vmax)
     Ec = np.maximum(E, floor)
-    im = ax.imshow(Ec, origin="lower", extent=(ws[0], ws[-1], bs[0], bs[-1]), aspect="auto", cmap=SEQUENTIAL,
-                   norm=norm, interpolation="nearest")
+    im = ax.imshow(
+        Ec,
+        origin="lower",
+        extent=(ws[0], ws[-1], bs[0], bs[-1]),
+        aspect="auto",
+        cmap=SEQUENTIAL,
+        norm=norm,
+        interpolation="nearest",
+    )
     if contours:
         levels = [lv for lv in (1e-3, 1e-2, 0.05, 0.1, 0.2, 0.3, 0.4) if floor < lv < vmax]
         ax.contour(ws, bs, Ec, levels=levels, colors="white", linewidths=0.6, alpha=0.6)
@@ -48,8 +61,19 @@ def cliff_colorbar(fig, im, **where):
 def draw_path(ax, path, *, label, colour, marker="o", zorder=3):
     """Draw a :class:`rnnlib.cliff.DescentPath` on ``ax``: the points joined in order, start marked."""
     pts = path.points
-    ax.plot(pts[:, 0], pts[:, 1], "-", color=colour, lw=1.6, marker=marker, ms=3.5, label=label, zorder=zorder,
-            markeredgecolor="black", markeredgewidth=0.3)
+    ax.plot(
+        pts[:, 0],
+        pts[:, 1],
+        "-",
+        color=colour,
+        lw=1.6,
+        marker=marker,
+        ms=3.5,
+        label=label,
+        zorder=zorder,
+        markeredgecolor="black",
+        markeredgewidth=0.3,
+    )
     ax.plot(pts[0, 0], pts[0, 1], marker="*", ms=13, color="white", markeredgecolor="black", zorder=zorder + 1)
 
 

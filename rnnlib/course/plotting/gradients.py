@@ -13,6 +13,7 @@ Every function draws into ``ax`` (or ``axes``) when given one and otherwise make
 the course style; it returns the figure. The numbers come from rnnlib (``rl.jacobian_norms``,
 ``rl.norms_by_distance``, ``rl.pascanu_bound``, ``rl.delta_norms``, ``rl.contributions``).
 """
+
 from __future__ import annotations
 
 import matplotlib.colors as mcolors
@@ -21,8 +22,19 @@ import numpy as np
 from . import CYCLE, PALETTE, SEQUENTIAL, TINY, figure, figure_for, finish_axes, log_safe
 
 
-def norms_against_distance(distances, measured, references=None, *, ax=None, xlabel="distance t − k (steps)",
-                           ylabel="norm", title=None, reference_style="--", paired=True, figsize=(6.4, 3.6)):
+def norms_against_distance(
+    distances,
+    measured,
+    references=None,
+    *,
+    ax=None,
+    xlabel="distance t − k (steps)",
+    ylabel="norm",
+    title=None,
+    reference_style="--",
+    paired=True,
+    figsize=(6.4, 3.6),
+):
     """Measured norms against the distance, log y-axis, each beside its reference curve.
 
     Parameters
@@ -96,8 +108,15 @@ def jacobian_heatmaps(norms, titles, *, axes=None, vmin=None, vmax=None, figsize
         T1 = n.shape[0]
         t, k = np.indices(n.shape)
         shown = np.ma.masked_where((k > t) | ~(n > TINY), n)
-        image = ax.imshow(shown, origin="lower", cmap=SEQUENTIAL, norm=scale, interpolation="nearest",
-                          extent=(-0.5, T1 - 0.5, -0.5, T1 - 0.5), aspect="equal")
+        image = ax.imshow(
+            shown,
+            origin="lower",
+            cmap=SEQUENTIAL,
+            norm=scale,
+            interpolation="nearest",
+            extent=(-0.5, T1 - 0.5, -0.5, T1 - 0.5),
+            aspect="equal",
+        )
         ax.set_xlabel("k (earlier step)")
         ax.set_ylabel("t (later step)")
         ax.set_title(title)
@@ -137,9 +156,21 @@ def eigenvalue_plane(W, *, ax=None, title=None, limit=None, legend=True, figsize
     return fig
 
 
-def gradient_by_step(steps, values, bound=None, *, ax=None, label="measured", bound_label="bound",
-                     xlabel="step k", ylabel="‖∂L/∂h_k‖", title=None, shade=None, shade_label=None,
-                     figsize=(6.4, 3.6)):
+def gradient_by_step(
+    steps,
+    values,
+    bound=None,
+    *,
+    ax=None,
+    label="measured",
+    bound_label="bound",
+    xlabel="step k",
+    ylabel="‖∂L/∂h_k‖",
+    title=None,
+    shade=None,
+    shade_label=None,
+    figsize=(6.4, 3.6),
+):
     """A per-step quantity against the step k on a log scale, with an optional bound beside it.
 
     Parameters

@@ -11,19 +11,21 @@ W_s, whether that scale is its spectral radius ρ(W_s) or its largest singular v
 and the activation. W_s is always the same random Gaussian matrix, rescaled: only its size
 changes between frames, never its shape.
 """
+
 from __future__ import annotations
 
 import numpy as np
 from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
-from .. import _validate as check
-from ..activations import get_activation
-from ..diagnostics import delta_norms, pascanu_bound
-from ..initialisation import glorot, sigma_max, spectral_radius
-from ..params import RNNParams
+from rnnlib import validate
+from rnnlib.activations import get_activation
+from rnnlib.diagnostics import delta_norms, pascanu_bound
+from rnnlib.initialisation import sigma_max, spectral_radius
+from rnnlib.rnn import backward, forward
+
 from ..plotting.gradients import eigenvalue_plane, gradient_by_step
-from ..rnn import backward, forward
 from ..widgets import Control, Explorer
+from .model import MODES, ExplorerModel
 
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
@@ -36,38 +38,8 @@ def _power_of_ten(value, _pos):
     return "10" + str(int(round(np.log10(value)))).translate(_SUPERSCRIPT)
 
 
-#: What the "scale" control sets.
-MODES = ("ρ(W_s)", "σ_max(W_s)")
-
-
-class SpectralModel:
-    """The fixed network behind the explorer: everything but the scale of W_s is drawn once.
-
-    Parameters
-    ----------
-    H, T, N, D : int
-        Hidden size, sequence length, batch size, input size.
-    seed : int
-        Seeds the base matrix G (H, H), the input weights, read-out, inputs and targets.
-    """
-
-    def __init__(self, H=64, T=100, N=4, D=1, seed=0):
-        self.H, self.T, self.N, self.D = (check.positive_int(n, v) for n, v in
-                                          (("H", H), ("T", T), ("N", N), ("D", D)))
-        rng = np.random.default_rng(seed)
-        self.G = rng.standard_normal((self.H, self.H)) / np.sqrt(self.H)
-        self.rho_G = spectral_radius(self.G)
-        self.sigma_G = sigma_max(self.G)
-        self.W_x = glorot(self.H, self.D, rng)
-        self.W_y = glorot(1, self.H, rng)
-        self.x = rng.standard_normal((self.N, self.T, self.D))
-        self.d = rng.standard_normal((self.N, 1))
-
-    def W_s(self, scale, mode):
-        """G rescaled so that ρ(W_s) = scale (mode ``MODES[0]``) or σ_max(W_s) = scale (``MODES[1]``)."""
-        scale = check.real("scale", scale, minimum=0.0)
-        check.choice("mode", mode, MODES)
-        return self.G * (scale / (self.rho_G if mode == MODES[0] else self.sigma_G))
+class SpectralModel(ExplorerModel):
+    """The fixed network behind the explorer (:class:`~rnnlib.course.explorers.model.ExplorerModel`)."""
 
     def compute(self, scale, mode, activation):
         """Forward and backward pass for one setting; returns a dict of what the figure shows.
@@ -76,20 +48,36 @@ class SpectralModel:
         ``delta_norms`` (T+1,) = ‖∂L/∂h_k‖ averaged over the batch, ``bound`` (T+1,) =
         η^(T−k) ‖δ_T‖.
         """
-        W_s = self.W_s(scale, mode)
-        params = RNNParams(self.W_x, W_s, self.W_y, np.zeros(self.H), np.zeros(1))
+        params = self.params(scale, mode)
+        W_s = params.W_s
         fp = forward(params, self.x, self.d, activation=activation, targets="last")
         norms = delta_norms(backward(params, fp).delta)
         k = np.arange(self.T + 1)
         gamma = get_activation(activation).gamma
         s_max = sigma_max(W_s)
-        return {"W_s": W_s, "rho": spectral_radius(W_s), "sigma_max": s_max, "gamma": gamma,
-                "eta": gamma * s_max, "k": k, "delta_norms": norms,
-                "bound": norms[self.T] * pascanu_bound(W_s, activation, self.T - k)}
+        return {
+            "W_s": W_s,
+            "rho": spectral_radius(W_s),
+            "sigma_max": s_max,
+            "gamma": gamma,
+            "eta": gamma * s_max,
+            "k": k,
+            "delta_norms": norms,
+            "bound": norms[self.T] * pascanu_bound(W_s, activation, self.T - k),
+        }
 
 
-def spectral_explorer(H=64, T=100, N=4, *, scales=(0.5, 0.75, 1.0, 1.25, 1.5), modes=MODES,
-                      activations=("tanh", "sigmoid", "relu"), seed=0, dpi=72) -> Explorer:
+def spectral_explorer(
+    H=64,
+    T=100,
+    N=4,
+    *,
+    scales=(0.5, 0.75, 1.0, 1.25, 1.5),
+    modes=MODES,
+    activations=("tanh", "sigmoid", "relu"),
+    seed=0,
+    dpi=72,
+) -> Explorer:
     """The spectral-radius explorer of chapter 6: scale of W_s × what it sets × activation.
 
     Parameters
@@ -107,11 +95,11 @@ def spectral_explorer(H=64, T=100, N=4, *, scales=(0.5, 0.75, 1.0, 1.25, 1.5), m
 
     Returns
     -------
-    rnnlib.widgets.Explorer
+    rnnlib.course.widgets.Explorer
         ``len(scales) * len(modes) * len(activations)`` frames in the static twin (30 by default).
     """
     for mode in modes:
-        check.choice("modes", mode, MODES)
+        validate.choice("modes", mode, MODES)
     for act in activations:
         get_activation(act)
     model = SpectralModel(H=H, T=T, N=N, seed=seed)
@@ -131,34 +119,51 @@ def spectral_explorer(H=64, T=100, N=4, *, scales=(0.5, 0.75, 1.0, 1.25, 1.5), m
         # Fixed margins instead of constrained layout: the layout solver costs more than the
         # computation, and one slider move must stay within 100 ms.
         fig.set_layout_engine(None)  # no engine at all: savefig then draws once, not twice
-        left, right = fig.subplots(1, 2, width_ratios=(1.75, 1.0),
-                                   gridspec_kw=dict(left=0.08, right=0.98, bottom=0.14, top=0.9, wspace=0.25))
-        gradient_by_step(r["k"], r["delta_norms"], r["bound"], ax=left, label="‖∂L/∂h_k‖ (measured)",
-                         bound_label=f"bound η^(T−k)‖δ_T‖, η = {r['eta']:.2f}",
-                         title=f"{activation}: loss at step T = {model.T}")
+        left, right = fig.subplots(
+            1, 2, width_ratios=(1.75, 1.0), gridspec_kw=dict(left=0.08, right=0.98, bottom=0.14, top=0.9, wspace=0.25)
+        )
+        gradient_by_step(
+            r["k"],
+            r["delta_norms"],
+            r["bound"],
+            ax=left,
+            label="‖∂L/∂h_k‖ (measured)",
+            bound_label=f"bound η^(T−k)‖δ_T‖, η = {r['eta']:.2f}",
+            title=f"{activation}: loss at step T = {model.T}",
+        )
         # Frame the measured curve; an exploding bound may leave the panel at the top.
         n = r["delta_norms"][r["delta_norms"] > 0]
         left.set_ylim(max(n.min() / 10.0, 1e-300), n.max() * 1e3)
         left.yaxis.set_major_locator(LogLocator(base=10.0, numticks=6))
         left.yaxis.set_minor_locator(NullLocator())
         left.yaxis.set_major_formatter(FuncFormatter(_power_of_ten))
-        eigenvalue_plane(r["W_s"], ax=right, limit=limit, legend=False,
-                         title=f"ρ = {r['rho']:.2f}, σ_max = {r['sigma_max']:.2f}")
+        eigenvalue_plane(
+            r["W_s"], ax=right, limit=limit, legend=False, title=f"ρ = {r['rho']:.2f}, σ_max = {r['sigma_max']:.2f}"
+        )
 
     def alt(scale, mode, activation):
         r = drawn.get((scale, mode, activation)) or model.compute(scale, mode, activation)
         n = r["delta_norms"]
         trend = "grows" if n[0] > n[model.T] else "shrinks"
-        return (f"Left: with a {activation} RNN and {mode} = {scale:.2f} (so ρ = {r['rho']:.2f} and "
-                f"σ_max = {r['sigma_max']:.2f}), the gradient norm ‖∂L/∂h_k‖ on a log scale {trend} from "
-                f"{n[model.T]:.2g} at the loss (k = {model.T}) to {n[0]:.2g} at k = 0, under the dashed bound "
-                f"η^(T−k)‖δ_T‖ with η = γσ_max = {r['eta']:.2f}. Right: the {model.H} eigenvalues of W_s on the "
-                f"complex plane, all within radius {r['rho']:.2f} of the origin, with the unit circle.")
+        return (
+            f"Left: with a {activation} RNN and {mode} = {scale:.2f} (so ρ = {r['rho']:.2f} and "
+            f"σ_max = {r['sigma_max']:.2f}), the gradient norm ‖∂L/∂h_k‖ on a log scale {trend} from "
+            f"{n[model.T]:.2g} at the loss (k = {model.T}) to {n[0]:.2g} at k = 0, under the dashed bound "
+            f"η^(T−k)‖δ_T‖ with η = γσ_max = {r['eta']:.2f}. Right: the {model.H} eigenvalues of W_s on the "
+            f"complex plane, all within radius {r['rho']:.2f} of the origin, with the unit circle."
+        )
 
-    caption = (f"Spectral-radius explorer ({model.H} hidden units, loss at the last of {model.T} steps). "
-               "Left: ‖∂L/∂h_k‖ against k (log scale) with the bound η^(T−k)‖δ_T‖. Right: the eigenvalues "
-               "of W_s (dots) and the unit circle.")
-    return Explorer(controls, render, alt=alt, caption=caption,
-                    initial={"scale": controls[0].values[len(scales) // 2], "mode": modes[0],
-                             "activation": activations[0]},
-                    figsize=(8.6, 3.5), dpi=dpi)
+    caption = (
+        f"Spectral-radius explorer ({model.H} hidden units, loss at the last of {model.T} steps). "
+        "Left: ‖∂L/∂h_k‖ against k (log scale) with the bound η^(T−k)‖δ_T‖. Right: the eigenvalues "
+        "of W_s (dots) and the unit circle."
+    )
+    return Explorer(
+        controls,
+        render,
+        alt=alt,
+        caption=caption,
+        initial={"scale": controls[0].values[len(scales) // 2], "mode": modes[0], "activation": activations[0]},
+        figsize=(8.6, 3.5),
+        dpi=dpi,
+    )

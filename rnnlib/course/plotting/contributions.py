@@ -1,6 +1,6 @@
 """Figures of chapter 4: the gradient as a sum of per-step terms, and how to check it.
 
-- :func:`plot_contributions`: the norms of the terms of eq. sum-over-paths (chapter 3),
+- :func:`plot_contributions`: the norms of the terms of eq-ch3-sum-over-paths (chapter 3),
   as bars per step k (``Contributions.by_step``) and as a heat map over (loss term t, step k)
   (``Contributions.terms``).
 - :func:`plot_step_size`: relative error of a central-difference gradient check against the
@@ -9,6 +9,7 @@
 The helpers only draw: every number comes in from rnnlib (:func:`rnnlib.contributions`,
 :func:`rnnlib.check_gradients`, :func:`rnnlib.relative_error`).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -24,8 +25,9 @@ def term_norms(contribs, name="W_s") -> np.ndarray:
     Entries with k > t are NaN: the loss E_t cannot depend on a later use of the weights.
     """
     if name not in THROUGH_TIME:
-        raise ValueError(f"name must be one of {THROUGH_TIME} (the parameters used at every step "
-                         f"inside the recursion); got {name!r}")
+        raise ValueError(
+            f"name must be one of {THROUGH_TIME} (the parameters used at every step inside the recursion); got {name!r}"
+        )
     terms = np.asarray(contribs.terms[name])
     T = terms.shape[0]
     norms = np.sqrt(np.sum(terms.reshape(T, T, -1) ** 2, axis=-1))
@@ -71,8 +73,13 @@ def plot_contributions(contribs, name="W_s", *, figsize=(9.0, 3.6)):
     finite = norms[np.isfinite(norms) & (norms > 0)]
     vmin, vmax = (finite.min(), finite.max()) if finite.size else (1e-12, 1.0)
     shown = np.where(np.isfinite(norms) & (norms > 0), norms, np.nan)
-    image = ax_map.imshow(shown, origin="lower", cmap=SEQUENTIAL, norm=LogNorm(vmin=vmin, vmax=max(vmax, vmin * 1.0001)),
-                          extent=(0.5, T + 0.5, 0.5, T + 0.5))
+    image = ax_map.imshow(
+        shown,
+        origin="lower",
+        cmap=SEQUENTIAL,
+        norm=LogNorm(vmin=vmin, vmax=max(vmax, vmin * 1.0001)),
+        extent=(0.5, T + 0.5, 0.5, T + 0.5),
+    )
     ax_map.set_xlabel("step k (use of the weights)")
     ax_map.set_ylabel("loss term E_t")
     ax_map.set_title("path terms ‖term(t, k)‖ (k ≤ t)")
@@ -116,15 +123,21 @@ def plot_step_size(h, errors: dict, *, best: dict | None = None, guides=True, fi
         ax.loglog(h, err, marker=markers[i % 4], color=colours[i % 4], label=label)
     if best:
         for i, (label, (h_b, e_b)) in enumerate(best.items()):
-            ax.loglog([h_b], [e_b], marker="*", markersize=16, color=colours[i % 4], linestyle="none",
-                      markeredgecolor="black", label=f"best step, {label}")
+            ax.loglog(
+                [h_b],
+                [e_b],
+                marker="*",
+                markersize=16,
+                color=colours[i % 4],
+                linestyle="none",
+                markeredgecolor="black",
+                label=f"best step, {label}",
+            )
     if guides and best:
         h_b, e_b = next(iter(best.values()))
         left, right = h[h <= h_b], h[h >= h_b]
-        ax.loglog(right, e_b * (right / h_b) ** 2, "--", color=PALETTE["black"], linewidth=1,
-                  label="∝ h² (truncation)")
-        ax.loglog(left, e_b * (h_b / left), ":", color=PALETTE["black"], linewidth=1.5,
-                  label="∝ 1/h (rounding)")
+        ax.loglog(right, e_b * (right / h_b) ** 2, "--", color=PALETTE["black"], linewidth=1, label="∝ h² (truncation)")
+        ax.loglog(left, e_b * (h_b / left), ":", color=PALETTE["black"], linewidth=1.5, label="∝ 1/h (rounding)")
     ax.set_xlabel("finite-difference step h")
     ax.set_ylabel("relative error vs. BPTT")
     ax.invert_xaxis()

@@ -15,6 +15,7 @@ Every function draws into ``ax`` (or ``axes``) when given one and otherwise make
 the course style; it returns the figure. The numbers come from rnnlib (``rl.truncated_bptt``,
 ``rl.randomized_truncated_bptt``, ``rl.jacobian_norms``, ``rl.effective_horizon``).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -53,8 +54,14 @@ def step_contributions(k, contributions, window_start, *, ax=None, title=None, f
     _check_same_length(k=k, contributions=c)
     fig, ax = figure_for(ax, figsize)
     kept = k >= window_start
-    ax.axvspan(window_start - 0.5, k[-1] + 0.5, color=PALETTE["sky"], alpha=0.25, lw=0,
-               label=f"kept by truncation (steps {window_start}–{k[-1]})")
+    ax.axvspan(
+        window_start - 0.5,
+        k[-1] + 0.5,
+        color=PALETTE["sky"],
+        alpha=0.25,
+        lw=0,
+        label=f"kept by truncation (steps {window_start}–{k[-1]})",
+    )
     ax.semilogy(k[~kept], c[~kept], "o", ms=3, color="0.55", label="dropped by truncation")
     ax.semilogy(k[kept], c[kept], "o", ms=3, color=PALETTE["blue"], label="kept")
     ax.set_xlim(k[0] - 1, k[-1] + 1)
@@ -99,9 +106,16 @@ def bias_against_k2(k2_values, errors, *, tolerance=None, ax=None, title=None, f
     return fig
 
 
-def randomized_vs_deterministic(draw_errors, running_errors, deterministic_error, *, axes=None,
-                                randomized_label="randomized", deterministic_label="deterministic",
-                                figsize=(9.0, 3.6)):
+def randomized_vs_deterministic(
+    draw_errors,
+    running_errors,
+    deterministic_error,
+    *,
+    axes=None,
+    randomized_label="randomized",
+    deterministic_label="deterministic",
+    figsize=(9.0, 3.6),
+):
     """Randomized truncation against deterministic truncation at the same average cost.
 
     Left: histogram of the relative errors of single randomized draws, with the deterministic
@@ -165,8 +179,9 @@ def horizons(labels, values, *, band=None, ax=None, xlabel="horizon (steps)", ti
     fig, ax = figure_for(ax, figsize)
     y = np.arange(len(labels))
     if band is not None:
-        ax.axvspan(band[0], band[1], color=PALETTE["orange"], alpha=0.35, lw=0,
-                   label=f"“{band[0]:g} to {band[1]:g} steps”")
+        ax.axvspan(
+            band[0], band[1], color=PALETTE["orange"], alpha=0.35, lw=0, label=f"“{band[0]:g} to {band[1]:g} steps”"
+        )
     ax.barh(y, values, color=PALETTE["blue"], height=0.6)
     for yi, v in zip(y, values):
         ax.text(v, yi, f" {v:g}", va="center", fontsize=9)

@@ -1,9 +1,10 @@
-"""Argument checks shared by every public function.
+"""Argument validation shared by every public function (``from . import validate``).
 
 Every check raises ``ValueError`` naming the argument, what was expected and what
 came, so that a student who passes ``x`` of shape ``(T, D)`` instead of
 ``(N, T, D)`` reads what to fix instead of a broadcasting error deep inside a loop.
 """
+
 from __future__ import annotations
 
 import numbers
@@ -30,17 +31,22 @@ def array(name, value, shape, names=None, *, dtype=np.float64, finite=True):
     try:
         arr = np.asarray(value)
     except Exception as exc:  # ragged lists and the like
-        raise ValueError(f"{name} must be an array of shape {_shape_text(shape, names)}; "
-                         f"could not convert it: {exc}") from None
+        raise ValueError(
+            f"{name} must be an array of shape {_shape_text(shape, names)}; could not convert it: {exc}"
+        ) from None
     if arr.dtype == object or arr.dtype.kind not in "biuf":
         raise ValueError(f"{name} must hold real numbers; got dtype {arr.dtype}")
     if arr.ndim != len(shape):
-        raise ValueError(f"{name} must have {len(shape)} dimensions {_shape_text(shape, names)}; "
-                         f"got {arr.ndim} dimensions, shape {arr.shape}")
+        raise ValueError(
+            f"{name} must have {len(shape)} dimensions {_shape_text(shape, names)}; "
+            f"got {arr.ndim} dimensions, shape {arr.shape}"
+        )
     for axis, (want, got, label) in enumerate(zip(shape, arr.shape, names)):
         if want is not None and want != got:
-            raise ValueError(f"{name} must have shape {_shape_text(shape, names)}; got shape {arr.shape} "
-                             f"({label} is {got} on axis {axis}, expected {want})")
+            raise ValueError(
+                f"{name} must have shape {_shape_text(shape, names)}; got shape {arr.shape} "
+                f"({label} is {got} on axis {axis}, expected {want})"
+            )
     if dtype is not None:
         arr = arr.astype(dtype, copy=False)
     if finite and arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
@@ -56,11 +62,15 @@ def labels(name, value, shape, names, n_classes):
         if arr.dtype.kind == "f" and arr.size and np.all(np.isfinite(arr)) and np.all(arr == np.round(arr)):
             arr = arr.astype(np.int64)
         else:
-            raise ValueError(f"{name} must hold integer class labels for loss='cross_entropy'; got dtype {arr.dtype}")
+            raise ValueError(
+                f"{name} must hold integer class labels for loss_name='cross_entropy'; got dtype {arr.dtype}"
+            )
     arr = array(name, arr, shape, names, dtype=np.int64, finite=False)
     if arr.size and (arr.min() < 0 or arr.max() >= n_classes):
-        raise ValueError(f"{name} must hold class labels in [0, {n_classes}) (O = {n_classes}); "
-                         f"got values from {arr.min()} to {arr.max()}")
+        raise ValueError(
+            f"{name} must hold class labels in [0, {n_classes}) (O = {n_classes}); "
+            f"got values from {arr.min()} to {arr.max()}"
+        )
     return arr
 
 

@@ -5,19 +5,20 @@ The chapter notebooks keep each reference solution between nbgrader's markers,
 comment, ``<!-- ### BEGIN SOLUTION -->``, so the website does not show the markers).
 The book shows those solutions behind toggles; instructors get:
 
-- ``python -m rnnlib.assignments notebooks``: one student notebook per chapter, made by
+- ``python -m rnnlib.course.assignments notebooks``: one student notebook per chapter, made by
   nbgrader's own ``ClearSolutions`` and ``ClearOutput`` preprocessors (solution regions
   become ``raise NotImplementedError()`` / "YOUR ANSWER HERE"; prose and checks stay).
   Cells that now raise, and the checks after them, are tagged ``raises-exception`` so
   that the student notebook still runs top to bottom under nbval and Jupyter Book.
-- ``python -m rnnlib.assignments student-site``: the source of a website without
+- ``python -m rnnlib.course.assignments student-site``: the source of a website without
   solutions in ``_build/student-src``: the book's pages, with sphinx-exercise's
   ``hide_solutions`` switched on for the written solutions, and the code solutions
   (which sit between ``solution-start``/``solution-end``, a gated form that
   ``hide_solutions`` does not handle) executed but removed from the page (``remove-cell``).
-- ``python -m rnnlib.assignments mark``: gives solution and check cells nbgrader's cell
+- ``python -m rnnlib.course.assignments mark``: gives solution and check cells nbgrader's cell
   metadata, so nbgrader users can feed the chapter notebooks to nbgrader unchanged.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,7 +31,8 @@ import nbformat
 
 BEGIN = "BEGIN SOLUTION"
 END = "END SOLUTION"
-CHECK_CALL = re.compile(r"\b(?:rl|rnnlib)\.checks\.\w+\.check_\w+\(")
+# ``checks.chapter4.check_step_backward(`` after ``from rnnlib.course import checks``, or fully qualified.
+CHECK_CALL = re.compile(r"(?<![\w.])(?:rnnlib\.course\.)?checks\.\w+\.check_\w+\(")
 
 
 def solution_lines(source: str) -> list[str]:
@@ -57,8 +59,12 @@ def is_check(cell) -> bool:
 
 def student_functions(nb) -> set[str]:
     """Names of the functions whose bodies are solution regions: what the student writes."""
-    return {name for c in nb.cells if c.cell_type == "code" and has_solution(c)
-            for name in re.findall(r"^def (\w+)\(", c.source, re.M)}
+    return {
+        name
+        for c in nb.cells
+        if c.cell_type == "code" and has_solution(c)
+        for name in re.findall(r"^def (\w+)\(", c.source, re.M)
+    }
 
 
 def is_student_check(cell, functions: set[str]) -> bool:
@@ -77,14 +83,25 @@ def mark(nb, stem: str) -> bool:
         want = None
         if has_solution(cell):
             n_solution += 1
-            want = {"solution": True, "grade": False, "locked": False,
-                    "grade_id": f"{stem}-solution-{n_solution}", "schema_version": 3}
+            want = {
+                "solution": True,
+                "grade": False,
+                "locked": False,
+                "grade_id": f"{stem}-solution-{n_solution}",
+                "schema_version": 3,
+            }
             if cell.cell_type == "markdown":  # nbgrader: a written answer is a manually graded cell
                 want.update(grade=True, points=1)
         elif is_student_check(cell, functions):
             n_check += 1
-            want = {"solution": False, "grade": True, "locked": True, "points": 1,
-                    "grade_id": f"{stem}-check-{n_check}", "schema_version": 3}
+            want = {
+                "solution": False,
+                "grade": True,
+                "locked": True,
+                "points": 1,
+                "grade_id": f"{stem}-check-{n_check}",
+                "schema_version": 3,
+            }
         if want is not None and cell.metadata.get("nbgrader") != want:
             cell.metadata["nbgrader"] = want
             changed = True
@@ -169,8 +186,9 @@ def write_student_site(root: Path, dst: Path) -> Path:
         elif path.is_file():
             shutil.copy2(path, dst / "book" / path.name)
         elif path.is_dir() and not path.name.startswith((".", "_build")):  # book/_ext: Sphinx extensions
-            shutil.copytree(path, dst / "book" / path.name,
-                            ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
+            shutil.copytree(
+                path, dst / "book" / path.name, ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints")
+            )
     shutil.copy2(root / "_toc.yml", dst / "_toc.yml")
     data = yaml.safe_load((root / "_config.yml").read_text())
     data.setdefault("sphinx", {}).setdefault("config", {})["hide_solutions"] = True
@@ -188,7 +206,7 @@ def exercises(path: Path) -> list[dict]:
     """The exercises of a chapter notebook: label, whether it is a coding exercise, its check.
 
     A coding exercise has a solution code cell; it is auto-checked when a check cell
-    (``rl.checks.chapterN.check_...``) follows its solution.
+    (``checks.chapterN.check_...``) follows its solution.
     """
     nb = nbformat.read(path, as_version=4)
     functions = student_functions(nb)
@@ -200,13 +218,16 @@ def exercises(path: Path) -> list[dict]:
                 found.append(current)
         elif current is not None and has_solution(cell):
             current["coding"] = True
-        elif current is not None and is_student_check(cell, functions) and current["coding"] and current["check"] is None:
-            current["check"] = CHECK_CALL.search(cell.source).group(0).rstrip("(").split(".")[-1]
+        elif (
+            current is not None and is_student_check(cell, functions) and current["coding"] and current["check"] is None
+        ):
+            call = CHECK_CALL.search(cell.source)
+            current["check"] = call.group(0).rstrip("(").split(".")[-1] if call else None
     return found
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m rnnlib.assignments", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m rnnlib.course.assignments", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("notebooks", help="write one student notebook per chapter")
     p.add_argument("--src", default="book", type=Path)

@@ -4,19 +4,21 @@ The explorer runs :func:`rnnlib.forward` once; each frame then shows, for the ch
 step t,
 
 - the unrolled graph with h_{t-1} and x_t (orange) feeding h_t (vermillion), later steps faded
-  (:func:`rnnlib.plotting.unrolled.draw_unrolled_graph`);
+  (:func:`rnnlib.course.plotting.unrolled.draw_unrolled_graph`);
 - every hidden state computed so far, h_0..h_t, as a heat strip (unit against step), with the
   steps not yet computed left blank;
 - the components of h_t as bars beside those of h_{t-1} (open markers).
 """
+
 from __future__ import annotations
 
 import numpy as np
 
-from .. import _validate as check
-from ..params import RNNParams
+from rnnlib import validate
+from rnnlib.params import RNNParams
+from rnnlib.rnn import forward
+
 from ..plotting.unrolled import draw_state_bars, draw_state_heatmap, draw_unrolled_graph
-from ..rnn import forward
 from ..widgets import Control, Explorer
 
 #: The static twin holds at most this many frames (one per shown step).
@@ -29,9 +31,20 @@ def _steps_shown(T, max_frames):
     return sorted(set(np.linspace(1, T, max_frames).round().astype(int).tolist()))
 
 
-def unrolling_stepper(params: RNNParams, x, *, activation="tanh", sequence=0, targets=None, h0=None,
-                      max_frames=MAX_FRAMES, caption=None, figsize=(9.0, 4.6), dpi=72) -> Explorer:
-    """An :class:`~rnnlib.widgets.Explorer` whose control is the time step t.
+def unrolling_stepper(
+    params: RNNParams,
+    x,
+    *,
+    activation="tanh",
+    sequence=0,
+    targets=None,
+    h0=None,
+    max_frames=MAX_FRAMES,
+    caption=None,
+    figsize=(9.0, 4.6),
+    dpi=72,
+) -> Explorer:
+    """An :class:`~rnnlib.course.widgets.Explorer` whose control is the time step t.
 
     Parameters
     ----------
@@ -49,7 +62,7 @@ def unrolling_stepper(params: RNNParams, x, *, activation="tanh", sequence=0, ta
     max_frames : int
         If T is larger, the control offers ``max_frames`` evenly spaced steps.
     caption, figsize, dpi
-        As for :class:`~rnnlib.widgets.Explorer`.
+        As for :class:`~rnnlib.course.widgets.Explorer`.
 
     Returns
     -------
@@ -62,11 +75,11 @@ def unrolling_stepper(params: RNNParams, x, *, activation="tanh", sequence=0, ta
     arr = np.asarray(x)
     if arr.ndim == 2:
         arr = arr[None]
-    x = check.array("x", arr, (None, None, params.D), ("N", "T", "D"))
-    sequence = check.positive_int("sequence", sequence, minimum=0, maximum=x.shape[0] - 1)
+    x = validate.array("x", arr, (None, None, params.D), ("N", "T", "D"))
+    sequence = validate.positive_int("sequence", sequence, minimum=0, maximum=x.shape[0] - 1)
     if targets is not None:
-        check.choice("targets", targets, ("all", "last"))
-    max_frames = check.positive_int("max_frames", max_frames, minimum=2)
+        validate.choice("targets", targets, ("all", "last"))
+    max_frames = validate.positive_int("max_frames", max_frames, minimum=2)
     fp = forward(params, x, activation=activation, h0=h0)
     h = fp.h[sequence].copy()  # (T+1, H): h[t] is h_t
     T, H = fp.T, params.H
@@ -83,8 +96,9 @@ def unrolling_stepper(params: RNNParams, x, *, activation="tanh", sequence=0, ta
         fig.set_layout_engine(None)
         ax_graph = fig.add_axes((0.01, 0.47, 0.98, 0.45))
         draw_unrolled_graph(ax_graph, T, highlight=t, targets=targets, show_loss=False, weight_labels="active")
-        ax_graph.set_title(f"step t = {t}:   {name('h', t)} = f(Wₛ {name('h', t - 1)} + Wₓ {name('x', t)} + b)",
-                           fontsize=11)
+        ax_graph.set_title(
+            f"step t = {t}:   {name('h', t)} = f(Wₛ {name('h', t - 1)} + Wₓ {name('x', t)} + b)", fontsize=11
+        )
         ax_heat = fig.add_axes((0.08, 0.1, 0.42, 0.3))
         draw_state_heatmap(ax_heat, h, t, vmax=limit)
         ax_heat.set_title(f"states computed so far: h₀ … {name('h', t)}", fontsize=10)
@@ -94,18 +108,23 @@ def unrolling_stepper(params: RNNParams, x, *, activation="tanh", sequence=0, ta
 
     def alt(t):
         change = float(np.linalg.norm(h[t] - h[t - 1]))
-        return (f"Step t = {t} of {T}. The unrolled network is drawn with h_{t - 1} and x_{t} highlighted as the "
-                f"inputs of h_{t}, and the later steps faded. Below, a heat strip of the hidden states h_0 to h_{t} "
-                f"({H} units each; later columns blank) and a bar chart of the {H} components of h_{t}, which lie "
-                f"between {h[t].min():.2f} and {h[t].max():.2f}, beside those of h_{t - 1}; "
-                f"the state moved by {change:.2f} (Euclidean norm) in this step.")
+        return (
+            f"Step t = {t} of {T}. The unrolled network is drawn with h_{t - 1} and x_{t} highlighted as the "
+            f"inputs of h_{t}, and the later steps faded. Below, a heat strip of the hidden states h_0 to h_{t} "
+            f"({H} units each; later columns blank) and a bar chart of the {H} components of h_{t}, which lie "
+            f"between {h[t].min():.2f} and {h[t].max():.2f}, beside those of h_{t - 1}; "
+            f"the state moved by {change:.2f} (Euclidean norm) in this step."
+        )
 
     if caption is None:
-        caption = (f"The unrolling stepper: move t from 1 to {T} to compute one step at a time. The same weights "
-                   f"W_s, W_x act at every step; h_t depends on h_(t-1) and x_t only.")
+        caption = (
+            f"The unrolling stepper: move t from 1 to {T} to compute one step at a time. The same weights "
+            f"W_s, W_x act at every step; h_t depends on h_(t-1) and x_t only."
+        )
     control = Control("t", "time step t", _steps_shown(T, max_frames))
-    return Explorer([control], render, alt=alt, caption=caption, initial={"t": control.values[0]},
-                    figsize=figsize, dpi=dpi)
+    return Explorer(
+        [control], render, alt=alt, caption=caption, initial={"t": control.values[0]}, figsize=figsize, dpi=dpi
+    )
 
 
 __all__ = ["unrolling_stepper", "MAX_FRAMES"]

@@ -8,21 +8,24 @@
 Each runs several randomized cases and recognises the common mistakes (σ_max instead of ρ,
 the product in the wrong order, f′ on the wrong side of W_s) by name, without printing the answer.
 """
+
 from __future__ import annotations
 
 import numpy as np
 
-from ..diagnostics import jacobian_product as _jacobian_product
-from ..gradcheck import relative_error
-from ..initialisation import glorot, gaussian_spectral, sigma_max, spectral_radius
-from ..params import RNNParams
-from ..rnn import forward
+from rnnlib.diagnostics import jacobian_product as _jacobian_product
+from rnnlib.gradcheck import relative_error
+from rnnlib.initialisation import gaussian_spectral, glorot, sigma_max, spectral_radius
+from rnnlib.params import RNNParams
+from rnnlib.rnn import forward
+
 from . import Case, compare, run_check
 
 __all__ = ["check_spectral_init", "check_jacobian_product"]
 
 
 # --- exercise: an initialiser with a given spectral radius ------------------------------------------
+
 
 def _spectral_init_outputs(got, expected):
     W, W_again, W_other = got
@@ -33,8 +36,10 @@ def _spectral_init_outputs(got, expected):
     except Exception:  # noqa: BLE001 - report anything unreadable as a message
         return [f"W: expected an array of shape ({H}, {H}), got {type(W).__name__}"]
     if np.iscomplexobj(W):
-        return ["W has complex entries: take the modulus |λ| of the eigenvalues (np.abs), "
-                "so that the scale factor is a real number"]
+        return [
+            "W has complex entries: take the modulus |λ| of the eigenvalues (np.abs), "
+            "so that the scale factor is a real number"
+        ]
     shape_problem = compare("W", W, np.zeros((H, H)), rtol=np.inf)
     if shape_problem:
         return [shape_problem]
@@ -42,15 +47,19 @@ def _spectral_init_outputs(got, expected):
     rho_got = spectral_radius(W)
     if relative_error(rho_got, rho) > 1e-8:
         if relative_error(sigma_max(W), rho) <= 1e-8:
-            problems.append("the largest singular value σ_max(W) equals rho, but the spectral radius "
-                            "ρ(W) = max|λ_i| does not: you rescaled by σ_max (np.linalg.norm(W, 2) or the SVD) "
-                            "instead of the largest eigenvalue modulus")
+            problems.append(
+                "the largest singular value σ_max(W) equals rho, but the spectral radius "
+                "ρ(W) = max|λ_i| does not: you rescaled by σ_max (np.linalg.norm(W, 2) or the SVD) "
+                "instead of the largest eigenvalue modulus"
+            )
         else:
             problems.append(f"ρ(W) has relative error {relative_error(rho_got, rho):.2e} from the requested rho")
         return problems
     if compare("W", W_again, W, rtol=1e-12):
-        problems.append("two calls with generators seeded alike gave different matrices: draw all randomness "
-                        "from the rng argument (rng.standard_normal), not from np.random")
+        problems.append(
+            "two calls with generators seeded alike gave different matrices: draw all randomness "
+            "from the rng argument (rng.standard_normal), not from np.random"
+        )
     elif compare("W", W_other, W, rtol=1e-12) is None:
         problems.append("generators with different seeds gave the same matrix: draw the matrix from rng")
     return problems
@@ -65,8 +74,7 @@ def check_spectral_init(spectral_init, *, raise_on_failure=True):
     cases = []
     for i, (H, rho) in enumerate([(4, 0.9), (16, 1.1), (32, 0.5), (9, 1.5), (64, 1.0)]):
         seed = 600 + i
-        cases.append(Case(f"H = {H}, rho = {rho}", {"H": H, "rho": rho, "seed": seed},
-                          {"H": H, "rho": rho}))
+        cases.append(Case(f"H = {H}, rho = {rho}", {"H": H, "rho": rho, "seed": seed}, {"H": H, "rho": rho}))
 
     def run(H, rho, seed):
         W = spectral_init(H, rho, np.random.default_rng(seed))
@@ -74,17 +82,25 @@ def check_spectral_init(spectral_init, *, raise_on_failure=True):
         W_other = spectral_init(H, rho, np.random.default_rng(seed + 1000))
         return W, W_again, W_other
 
-    return run_check("spectral_init", run, cases, _spectral_init_outputs, raise_on_failure=raise_on_failure,
-                     hint="ρ(W) = max_i |λ_i(W)| (np.linalg.eigvals); multiplying W by c multiplies every "
-                          "eigenvalue by c.")
+    return run_check(
+        "spectral_init",
+        run,
+        cases,
+        _spectral_init_outputs,
+        raise_on_failure=raise_on_failure,
+        hint="ρ(W) = max_i |λ_i(W)| (np.linalg.eigvals); multiplying W by c multiplies every eigenvalue by c.",
+    )
 
 
 # --- exercise: the Jacobian product ∂h_t/∂h_k -------------------------------------------------------
 
+
 def _jacobian_case(seed, H, T, activation, t, k):
     rng = np.random.default_rng(seed)
     W_s = gaussian_spectral(H, rng.uniform(0.7, 1.3), rng)
-    params = RNNParams(glorot(H, 2, rng), W_s, glorot(1, H, rng), 0.1 * rng.standard_normal(H), np.zeros(1))
+    params = RNNParams(
+        glorot((H, 2), 1.0, rng), W_s, glorot((1, H), 1.0, rng), 0.1 * rng.standard_normal(H), np.zeros(1)
+    )
     fp = forward(params, rng.standard_normal((1, T, 2)), activation=activation)
     fprime = fp.activation.df(fp.a[0], fp.h[0, 1:])  # (T, H): fprime[j-1] = f′(a_j)
     expected = _jacobian_product(params, fp, t, k)[0]
@@ -98,22 +114,26 @@ def _jacobian_case(seed, H, T, activation, t, k):
         "order": reversed_order,
         "columns": columns,
         "no_fprime": np.linalg.matrix_power(W_s, t - k),
-        "shifted": (np.linalg.multi_dot([np.eye(H)] + [J[j - 1] for j in range(t - 1, k - 1, -1) if j >= 1] + [np.eye(H)])
-                    if t > k else np.eye(H)),
+        "shifted": (
+            np.linalg.multi_dot([np.eye(H)] + [J[j - 1] for j in range(t - 1, k - 1, -1) if j >= 1] + [np.eye(H)])
+            if t > k
+            else np.eye(H)
+        ),
     }
     description = f"H = {H}, T = {T}, {activation}, t = {t}, k = {k}"
-    return Case(description, {"W_s": W_s.copy(), "fprime": fprime.copy(), "t": t, "k": k},
-                {"ref": expected, **mistakes})
+    return Case(
+        description, {"W_s": W_s.copy(), "fprime": fprime.copy(), "t": t, "k": k}, {"ref": expected, **mistakes}
+    )
 
 
 _MISTAKES = {
     "order": "you multiplied the step Jacobians in the wrong order: ∂h_t/∂h_k = J_t J_(t−1) … J_(k+1), "
-             "the latest step on the left (each new step multiplies from the left)",
+    "the latest step on the left (each new step multiplies from the left)",
     "columns": "f′ scales the columns of W_s in your product: J_j = diag(f′(a_j)) W_s scales its rows "
-               "(fprime[j-1][:, None] * W_s, not W_s * fprime[j-1])",
+    "(fprime[j-1][:, None] * W_s, not W_s * fprime[j-1])",
     "no_fprime": "your product ignores the activation: it is a power of W_s; each factor is diag(f′(a_j)) W_s",
     "shifted": "your product uses the wrong steps: ∂h_t/∂h_k multiplies J_j for j = k+1 … t, and "
-               "fprime[j-1] holds f′(a_j)",
+    "fprime[j-1] holds f′(a_j)",
 }
 
 
@@ -143,6 +163,11 @@ def check_jacobian_product(jacobian_product, *, raise_on_failure=True):
         _jacobian_case(64, 8, 12, "tanh", 11, 2),
         _jacobian_case(65, 6, 10, "sigmoid", 7, 5),
     ]
-    return run_check("jacobian_product", jacobian_product, cases, _jacobian_outputs,
-                     raise_on_failure=raise_on_failure,
-                     hint="∂h_t/∂h_k = Π_(j=k+1..t) diag(f′(a_j)) W_s, with the identity when t = k.")
+    return run_check(
+        "jacobian_product",
+        jacobian_product,
+        cases,
+        _jacobian_outputs,
+        raise_on_failure=raise_on_failure,
+        hint="∂h_t/∂h_k = Π_(j=k+1..t) diag(f′(a_j)) W_s, with the identity when t = k.",
+    )

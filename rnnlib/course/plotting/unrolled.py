@@ -8,11 +8,12 @@ with one layer per time step and the same weights in every layer:
 :func:`draw_unrolled_graph` draws that graph (many-to-many: a target at every step;
 many-to-one: a target only at the last step) and can highlight the step t being
 computed. :func:`draw_state_heatmap` and :func:`draw_state_bars` show the hidden
-states themselves; the unrolling stepper (``rnnlib.explorers.unrolling``) combines
+states themselves; the unrolling stepper (``rnnlib.course.explorers.unrolling``) combines
 the three. :func:`plot_per_step` draws one bar per time step (per-step losses,
 per-step gradient contributions); :func:`plot_state_distance` the distance between
 two runs of the same network, step by step (how fast h_0 is forgotten).
 """
+
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
@@ -20,7 +21,8 @@ import numpy as np
 from matplotlib.patches import Circle, FancyArrowPatch, Rectangle
 from matplotlib.ticker import MaxNLocator
 
-from .. import _validate as check
+from rnnlib import validate
+
 from . import DIVERGING, PALETTE, STYLE, figure
 
 #: Vertical position of each row of nodes.
@@ -46,11 +48,28 @@ def _node(ax, kind, t, col, state, fontsize):
         face, text_colour, width = PALETTE["vermillion"], "white", 2.4
     elif state == "future":
         alpha = 0.3
-    circle = Circle((col, _ROWS[kind]), _RADIUS, facecolor=face, edgecolor=_EDGE[kind], linewidth=width,
-                    alpha=alpha, zorder=3, gid=f"node:{kind}_{t}")
+    circle = Circle(
+        (col, _ROWS[kind]),
+        _RADIUS,
+        facecolor=face,
+        edgecolor=_EDGE[kind],
+        linewidth=width,
+        alpha=alpha,
+        zorder=3,
+        gid=f"node:{kind}_{t}",
+    )
     ax.add_artist(circle)  # not add_patch: the limits are set once at the end, which is much faster
-    ax.text(col, _ROWS[kind], _label(kind, t), ha="center", va="center", fontsize=fontsize,
-            color=text_colour, alpha=alpha, zorder=4)
+    ax.text(
+        col,
+        _ROWS[kind],
+        _label(kind, t),
+        ha="center",
+        va="center",
+        fontsize=fontsize,
+        color=text_colour,
+        alpha=alpha,
+        zorder=4,
+    )
     return circle
 
 
@@ -64,9 +83,18 @@ def _edge(ax, start, end, state, label=None, label_side="above", fontsize=9):
     (x0, y0), (x1, y1) = start, end
     length = np.hypot(x1 - x0, y1 - y0)
     ux, uy = (x1 - x0) / length, (y1 - y0) / length
-    arrow = FancyArrowPatch((x0 + _RADIUS * ux, y0 + _RADIUS * uy), (x1 - _RADIUS * ux, y1 - _RADIUS * uy),
-                            arrowstyle="-|>", mutation_scale=10, color=colour, linewidth=width, alpha=alpha,
-                            shrinkA=0, shrinkB=0, zorder=2)
+    arrow = FancyArrowPatch(
+        (x0 + _RADIUS * ux, y0 + _RADIUS * uy),
+        (x1 - _RADIUS * ux, y1 - _RADIUS * uy),
+        arrowstyle="-|>",
+        mutation_scale=10,
+        color=colour,
+        linewidth=width,
+        alpha=alpha,
+        shrinkA=0,
+        shrinkB=0,
+        zorder=2,
+    )
     ax.add_artist(arrow)
     if label:
         mx, my = (start[0] + end[0]) / 2, (start[1] + end[1]) / 2
@@ -85,8 +113,7 @@ def _window(T, highlight, max_steps):
     return last - max_steps + 1, last
 
 
-def draw_unrolled_graph(ax, T, highlight=None, targets="all", *, max_steps=10, weight_labels=True,
-                        show_loss=True):
+def draw_unrolled_graph(ax, T, highlight=None, targets="all", *, max_steps=10, weight_labels=True, show_loss=True):
     """Draw the unrolled graph of an RNN over T steps into ``ax`` and return ``ax``.
 
     Rows, bottom to top: inputs x_t, hidden states h_0..h_T, and at each step that carries a
@@ -119,12 +146,12 @@ def draw_unrolled_graph(ax, T, highlight=None, targets="all", *, max_steps=10, w
         Each node is a ``matplotlib.patches.Circle`` whose gid is ``"node:<kind>_<t>"`` with kind
         in x, h, y, E (e.g. ``"node:h_3"``).
     """
-    T = check.positive_int("T", T)
+    T = validate.positive_int("T", T)
     if targets is not None:
-        check.choice("targets", targets, ("all", "last"))
-    max_steps = check.positive_int("max_steps", max_steps)
+        validate.choice("targets", targets, ("all", "last"))
+    max_steps = validate.positive_int("max_steps", max_steps)
     if highlight is not None:
-        highlight = check.positive_int("highlight", highlight, minimum=1, maximum=T)
+        highlight = validate.positive_int("highlight", highlight, minimum=1, maximum=T)
     if weight_labels not in (True, False, "active"):
         raise ValueError(f"weight_labels must be True, False or 'active'; got {weight_labels!r}")
     first, last = _window(T, highlight, max_steps)
@@ -163,8 +190,7 @@ def draw_unrolled_graph(ax, T, highlight=None, targets="all", *, max_steps=10, w
         _node(ax, "h", t, c, state("h", t), fontsize)
         if t in target_steps:
             out_state = "future" if future else "past"
-            _edge(ax, (c, _ROWS["h"]), (c, _ROWS["y"]), out_state, "$W_y$" if weight_labels is True else None,
-                  "right")
+            _edge(ax, (c, _ROWS["h"]), (c, _ROWS["y"]), out_state, "$W_y$" if weight_labels is True else None, "right")
             _edge(ax, (c, _ROWS["y"]), (c, _ROWS["E"]), out_state)
             _node(ax, "y", t, c, state("y", t), fontsize)
             _node(ax, "E", t, c, state("E", t), fontsize)
@@ -215,19 +241,27 @@ def draw_state_heatmap(ax, h, t=None, *, vmax=None):
     ``h`` has shape (T+1, H) with ``h[t]`` = h_t. With ``t`` given, the columns after t are left
     blank (not computed yet) and column t is framed. Returns the image.
     """
-    h = check.array("h", h, (None, None), ("T+1", "H"))
+    h = validate.array("h", h, (None, None), ("T+1", "H"))
     T = h.shape[0] - 1
     shown = h.T.copy()
     if t is not None:
-        t = check.positive_int("t", t, minimum=0, maximum=T)
-        shown[:, t + 1:] = np.nan
+        t = validate.positive_int("t", t, minimum=0, maximum=T)
+        shown[:, t + 1 :] = np.nan
     vmax = vmax if vmax is not None else max(1e-12, float(np.max(np.abs(h))))
     cmap = plt.get_cmap(DIVERGING).with_extremes(bad="white")
-    image = ax.imshow(shown, aspect="auto", cmap=cmap, vmin=-vmax, vmax=vmax, interpolation="nearest",
-                      extent=(-0.5, T + 0.5, h.shape[1] - 0.5, -0.5))
+    image = ax.imshow(
+        shown,
+        aspect="auto",
+        cmap=cmap,
+        vmin=-vmax,
+        vmax=vmax,
+        interpolation="nearest",
+        extent=(-0.5, T + 0.5, h.shape[1] - 0.5, -0.5),
+    )
     if t is not None:
-        ax.add_patch(Rectangle((t - 0.5, -0.5), 1.0, h.shape[1], fill=False, edgecolor=PALETTE["vermillion"],
-                               linewidth=2.0))
+        ax.add_patch(
+            Rectangle((t - 0.5, -0.5), 1.0, h.shape[1], fill=False, edgecolor=PALETTE["vermillion"], linewidth=2.0)
+        )
     ax.set_xlabel("time step t")
     ax.set_ylabel("unit i of hₜ")
     ax.xaxis.set_major_locator(MaxNLocator(6, integer=True))  # few tick labels: each costs a text draw
@@ -242,7 +276,7 @@ def draw_state_bars(ax, h_t, h_prev=None, *, t=None, limit=None, legend=True):
     ``h_t`` and ``h_prev`` have shape (H,). Beyond H = 16 the bars are one step-patch (not H
     rectangles), so that the stepper redraws quickly even for H = 64.
     """
-    h_t = check.array("h_t", h_t, (None,), ("H",))
+    h_t = validate.array("h_t", h_t, (None,), ("H",))
     H = h_t.shape[0]
     sub = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
     label = "hₜ" if t is None else "h" + str(t).translate(sub)
@@ -251,10 +285,18 @@ def draw_state_bars(ax, h_t, h_prev=None, *, t=None, limit=None, legend=True):
     else:  # one step-patch instead of H rectangles: much faster to draw
         ax.stairs(h_t, np.arange(H + 1) - 0.5, baseline=0.0, fill=True, color=PALETTE["vermillion"], label=label)
     if h_prev is not None:
-        h_prev = check.array("h_prev", h_prev, h_t.shape, ("H",))
-        ax.plot(np.arange(H), h_prev, linestyle="none", marker="o", markersize=5, markerfacecolor="none",
-                markeredgecolor=PALETTE["orange"], markeredgewidth=1.6,
-                label="hₜ₋₁" if t is None else "h" + str(t - 1).translate(sub))
+        h_prev = validate.array("h_prev", h_prev, h_t.shape, ("H",))
+        ax.plot(
+            np.arange(H),
+            h_prev,
+            linestyle="none",
+            marker="o",
+            markersize=5,
+            markerfacecolor="none",
+            markeredgecolor=PALETTE["orange"],
+            markeredgewidth=1.6,
+            label="hₜ₋₁" if t is None else "h" + str(t - 1).translate(sub),
+        )
     ax.axhline(0.0, color="0.3", linewidth=0.8)
     ax.set_xlim(-0.5, H - 0.5)
     if limit is not None:
@@ -276,7 +318,7 @@ def plot_per_step(series, *, ylabel, xlabel="time step t", title=None, log=False
     """
     if not series:
         raise ValueError("series must map at least one label to an array of shape (T,); got nothing")
-    arrays = {label: check.array(f"series[{label!r}]", v, (None,), ("T",)) for label, v in series.items()}
+    arrays = {label: validate.array(f"series[{label!r}]", v, (None,), ("T",)) for label, v in series.items()}
     T = len(next(iter(arrays.values())))
     if any(len(v) != T for v in arrays.values()):
         raise ValueError(f"every series must have the same length T; got {[len(v) for v in arrays.values()]}")
@@ -302,12 +344,12 @@ def plot_state_distance(distance, bound=None, *, bound_label="bound", figsize=(6
 
     ``distance`` and ``bound`` have shape (T+1,), index t = 0..T. Returns the figure.
     """
-    distance = check.array("distance", distance, (None,), ("T+1",))
+    distance = validate.array("distance", distance, (None,), ("T+1",))
     fig, ax = figure(figsize=figsize)
     steps = np.arange(distance.shape[0])
     ax.semilogy(steps, distance, marker="o", color=PALETTE["blue"], label=r"$\|h_t - h'_t\|$ (measured)")
     if bound is not None:
-        bound = check.array("bound", bound, distance.shape, ("T+1",))
+        bound = validate.array("bound", bound, distance.shape, ("T+1",))
         ax.semilogy(steps, bound, linestyle="--", color=PALETTE["vermillion"], label=bound_label)
     ax.set_xlabel("time step t")
     ax.set_ylabel("distance between the two states")
@@ -315,5 +357,13 @@ def plot_state_distance(distance, bound=None, *, bound_label="bound", figsize=(6
     return fig
 
 
-__all__ = ["draw_unrolled_graph", "graph_nodes", "unrolled_graphs_figure", "draw_state_heatmap",
-           "draw_state_bars", "plot_per_step", "plot_state_distance", "STYLE"]
+__all__ = [
+    "draw_unrolled_graph",
+    "graph_nodes",
+    "unrolled_graphs_figure",
+    "draw_state_heatmap",
+    "draw_state_bars",
+    "plot_per_step",
+    "plot_state_distance",
+    "STYLE",
+]

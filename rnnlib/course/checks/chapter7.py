@@ -5,30 +5,33 @@ to gradient arrays; the function returns a new dict in which, if ‖g‖ ≥ θ 
 arrays together), every array is multiplied by θ/‖g‖, and otherwise the arrays are unchanged.
 The reference is :func:`rnnlib.clip_by_global_norm`.
 """
+
 from __future__ import annotations
 
 import numpy as np
 
-from ..clipping import clip_by_global_norm, clip_by_parameter_norm, clip_by_value, global_norm
-from ..params import RNNParams
-from . import Case, compare, run_check
+from rnnlib.clipping import clip_by_global_norm, clip_by_parameter_norm, clip_by_value, global_norm
+from rnnlib.params import RNNParams
 
-_NAMES = ("W_x", "W_s", "W_y", "b_h", "b_y")
+from . import Case, compare, run_check
 
 
 def _random_grads(rng, D, H, O, scale, dominant=None) -> RNNParams:
-    g = RNNParams(rng.standard_normal((H, D)), rng.standard_normal((H, H)), rng.standard_normal((O, H)),
-                  rng.standard_normal(H), rng.standard_normal(O))
-    for name in _NAMES:
-        arr = getattr(g, name)
-        arr *= scale
+    g = RNNParams(
+        rng.standard_normal((H, D)),
+        rng.standard_normal((H, H)),
+        rng.standard_normal((O, H)),
+        rng.standard_normal(H),
+        rng.standard_normal(O),
+    )
+    g = scale * g
     if dominant is not None:  # one block much larger than the rest: per-parameter clipping then differs clearly
-        getattr(g, dominant)[...] *= 50.0
+        g = g.replace(**{dominant: 50.0 * dict(g)[dominant]})
     return g
 
 
 def _as_dict(g: RNNParams) -> dict:
-    return {name: getattr(g, name).copy() for name in _NAMES}
+    return {name: value.copy() for name, value in g}
 
 
 def _cases(seed):
@@ -69,11 +72,20 @@ def _outputs(got, expected):
     if missing:
         return [f"the returned dict is missing {missing}: return every parameter's gradient"]
     inp, original = expected["input"], expected["original"]
-    modified = [n for n in original if not (isinstance(inp.get(n), np.ndarray) and inp[n].shape == original[n].shape
-                                            and np.array_equal(inp[n], original[n]))]
+    modified = [
+        n
+        for n in original
+        if not (
+            isinstance(inp.get(n), np.ndarray)
+            and inp[n].shape == original[n].shape
+            and np.array_equal(inp[n], original[n])
+        )
+    ]
     if modified:
-        problems.append(f"your function modified the input in place ({', '.join(modified)}): compute the clipped "
-                        "gradient into new arrays (e.g. g * (θ / norm), not g *= ...)")
+        problems.append(
+            f"your function modified the input in place ({', '.join(modified)}): compute the clipped "
+            "gradient into new arrays (e.g. g * (θ / norm), not g *= ...)"
+        )
     for name, ref in expected["clipped"].items():
         message = compare(name, got[name], ref, rtol=1e-9)
         if message is not None and "relative error" not in message:  # wrong shape, not numbers, NaN
@@ -83,14 +95,19 @@ def _outputs(got, expected):
         return problems
     should_clip = expected["norm"] >= expected["threshold"]
     if _matches(got, expected["per_parameter"]):
-        problems.append("each parameter's gradient was rescaled by its own norm; Algorithm 1 rescales all of "
-                        "them by the same factor θ/‖g‖, with ‖g‖ the norm of all gradients taken together")
+        problems.append(
+            "each parameter's gradient was rescaled by its own norm; Algorithm 1 rescales all of "
+            "them by the same factor θ/‖g‖, with ‖g‖ the norm of all gradients taken together"
+        )
     elif _matches(got, expected["value"]) and should_clip:
-        problems.append("the elements were clipped into [−θ, θ] (clipping by value); clip by the norm instead: "
-                        "multiply every array by θ/‖g‖ when ‖g‖ ≥ θ")
+        problems.append(
+            "the elements were clipped into [−θ, θ] (clipping by value); clip by the norm instead: "
+            "multiply every array by θ/‖g‖ when ‖g‖ ≥ θ"
+        )
     elif should_clip and _matches(got, expected["original"]):
-        problems.append("the gradient came back unchanged although its norm ‖g‖ is at least θ: it should be "
-                        "rescaled to norm θ")
+        problems.append(
+            "the gradient came back unchanged although its norm ‖g‖ is at least θ: it should be rescaled to norm θ"
+        )
     elif not should_clip:
         problems.append("the gradient's norm is below θ, so it must come back unchanged")
     else:
@@ -99,8 +116,10 @@ def _outputs(got, expected):
         if err > 1e-9:
             problems.append(f"the clipped gradient should have norm θ; yours has a norm off by a relative {err:.2e}")
         else:
-            problems.append("the clipped gradient has norm θ but points in another direction: multiply every "
-                            "array by the same factor θ/‖g‖")
+            problems.append(
+                "the clipped gradient has norm θ but points in another direction: multiply every "
+                "array by the same factor θ/‖g‖"
+            )
     return problems
 
 
@@ -111,5 +130,11 @@ def check_clip_by_norm(clip_by_norm, seed=7, raise_on_failure=True):
     norm from per-parameter norms), elements below θ with a norm above it (to tell clipping by
     norm from clipping by value). Also checks that the input dict is not modified.
     """
-    return run_check("clip_by_norm", clip_by_norm, _cases(seed), _outputs, raise_on_failure=raise_on_failure,
-                     hint="‖g‖ = sqrt(Σ over all arrays of Σ g²); if ‖g‖ ≥ θ, return {name: g * θ/‖g‖}.")
+    return run_check(
+        "clip_by_norm",
+        clip_by_norm,
+        _cases(seed),
+        _outputs,
+        raise_on_failure=raise_on_failure,
+        hint="‖g‖ = sqrt(Σ over all arrays of Σ g²); if ‖g‖ ≥ θ, return {name: g * θ/‖g‖}.",
+    )

@@ -9,14 +9,16 @@ The stream length T is a multiple of k in every case. The student's function has
 over the chunks (a float) and the gradient summed over the chunks (an :class:`rnnlib.RNNParams`, or a dict of arrays named W_x, W_s, W_y, b_h, b_y).
 Targets are at every step, the read-out is linear and the loss squared.
 """
+
 from __future__ import annotations
 
 import numpy as np
 
-from ..initialisation import init_params
-from ..params import RNNParams
-from ..rnn import backward, forward, loss_and_gradients
-from ..truncation import truncated_bptt
+from rnnlib.initialisation import init_params
+from rnnlib.params import RNNParams
+from rnnlib.rnn import backward, forward, loss_and_gradients
+from rnnlib.truncation import truncated_bptt
+
 from . import Case, compare, run_check
 
 _NAMES = ("W_x", "W_s", "W_y", "b_h", "b_y")
@@ -26,42 +28,52 @@ _RTOL = 1e-9
 def _reset_reference(params, x, d, k, activation):
     """What a loop that restarts every chunk from h = 0 computes: (loss, grads by name)."""
     T = x.shape[1]
-    total, grads = 0.0, {n: np.zeros_like(getattr(params, n)) for n in _NAMES}
+    total, grads = 0.0, params.zeros_like()
     for start in range(0, T, k):
-        fp = forward(params, x[:, start:start + k], d[:, start:start + k], activation=activation)
-        res = backward(params, fp)
+        fp = forward(params, x[:, start : start + k], d[:, start : start + k], activation=activation).targets_given()
         total += fp.loss
-        for n in _NAMES:
-            grads[n] += getattr(res.grads, n)
-    return total, grads
+        grads = grads + backward(params, fp).grads
+    return total, dict(grads)
 
 
 def _cases():
     # (N, T, D, H, O, k, activation). T is a multiple of k: with a shorter last chunk,
     # rl.truncated_bptt(k1=k, k2=k) still back-propagates the last losses k steps, into the previous chunk.
-    shapes = [(2, 12, 2, 4, 1, 4, "tanh"), (3, 12, 1, 5, 2, 3, "tanh"), (1, 10, 3, 3, 1, 5, "sigmoid"),
-              (4, 10, 2, 6, 3, 2, "tanh")]
+    shapes = [
+        (2, 12, 2, 4, 1, 4, "tanh"),
+        (3, 12, 1, 5, 2, 3, "tanh"),
+        (1, 10, 3, 3, 1, 5, "sigmoid"),
+        (4, 10, 2, 6, 3, 2, "tanh"),
+    ]
     cases = []
     for i, (N, T, D, H, O, k, act) in enumerate(shapes):
         rng = np.random.default_rng(5500 + i)
         scale = 3.0 if act == "sigmoid" else 1.1  # large enough that the carried state matters
-        params = init_params(D, H, O, rng, recurrent="gaussian_spectral", scale=scale)
+        params = init_params(D, H, O, rng=rng, recurrent="gaussian_spectral", scale=scale)
         params = params.replace(b_h=0.3 * rng.standard_normal(H))
         x = rng.standard_normal((N, T, D))
         d = rng.standard_normal((N, T, O))
         ref = truncated_bptt(params, x, d, k, k, activation=act)
         full_loss, full = loss_and_gradients(params, x, d, activation=act)
-        expected = {"loss": ref.loss, "grads": {n: getattr(ref.grads, n) for n in _NAMES},
-                    "reset": _reset_reference(params, x, d, k, act),
-                    "full": {n: getattr(full, n) for n in _NAMES}}
-        cases.append(Case(f"N={N}, T={T}, D={D}, H={H}, O={O}, k={k}, {act}",
-                          {"params": params.copy(), "x": x, "d": d, "k": k, "activation": act}, expected))
+        expected = {
+            "loss": ref.loss,
+            "grads": dict(ref.grads),
+            "reset": _reset_reference(params, x, d, k, act),
+            "full": dict(full),
+        }
+        cases.append(
+            Case(
+                f"N={N}, T={T}, D={D}, H={H}, O={O}, k={k}, {act}",
+                {"params": params.copy(), "x": x, "d": d, "k": k, "activation": act},
+                expected,
+            )
+        )
     return cases
 
 
 def _grads_dict(grads):
     if isinstance(grads, RNNParams):
-        return {n: getattr(grads, n) for n in _NAMES}
+        return {n: g for n, g in grads if n in _NAMES}
     if isinstance(grads, dict):
         missing = [n for n in _NAMES if n not in grads]
         if missing:
@@ -88,8 +100,10 @@ def check_chunked_bptt(chunked_bptt, *, raise_on_failure=True):
         if got is None:
             return ["your function returned None: did you forget the `return`?"]
         if not isinstance(got, (tuple, list)) or len(got) != 2:
-            return [f"expected a tuple (loss, grads), got {type(got).__name__}"
-                    f"{' of length ' + str(len(got)) if isinstance(got, (tuple, list)) else ''}"]
+            return [
+                f"expected a tuple (loss, grads), got {type(got).__name__}"
+                f"{' of length ' + str(len(got)) if isinstance(got, (tuple, list)) else ''}"
+            ]
         loss, grads = got
         try:
             grads = _grads_dict(grads)
@@ -99,26 +113,37 @@ def check_chunked_bptt(chunked_bptt, *, raise_on_failure=True):
         loss_problem = compare("loss", loss, expected["loss"], rtol=_RTOL)
         reset_loss, reset_grads = expected["reset"]
         if loss_problem and compare("loss", loss, reset_loss, rtol=_RTOL) is None:
-            return ["loss and gradients are those of a loop that starts every chunk from h = 0: carry the "
-                    "state, i.e. start each chunk from the last hidden state of the previous chunk (h0=...)."]
+            return [
+                "loss and gradients are those of a loop that starts every chunk from h = 0: carry the "
+                "state, i.e. start each chunk from the last hidden state of the previous chunk (h0=...)."
+            ]
         if loss_problem:
             problems.append(loss_problem + " (the loss summed over all chunks)")
-        grad_problems = [p for p in (compare(f"grads.{n}", grads[n], expected["grads"][n], rtol=_RTOL)
-                                     for n in _NAMES) if p]
+        grad_problems = [
+            p for p in (compare(f"grads.{n}", grads[n], expected["grads"][n], rtol=_RTOL) for n in _NAMES) if p
+        ]
         if grad_problems:
             shapes_ok = all(np.shape(grads[n]) == np.shape(expected["grads"][n]) for n in _NAMES)
             if shapes_ok and _finite(grads) and _matches(grads, expected["full"]):
-                return ["your gradient is the full-BPTT gradient: it was back-propagated across chunk "
-                        "boundaries. Truncation treats the state entering a chunk as a constant: "
-                        "back-propagate each chunk on its own (call rl.backward per chunk)."]
+                return [
+                    "your gradient is the full-BPTT gradient: it was back-propagated across chunk "
+                    "boundaries. Truncation treats the state entering a chunk as a constant: "
+                    "back-propagate each chunk on its own (call rl.backward per chunk)."
+                ]
             if shapes_ok and _finite(grads) and _matches(grads, reset_grads):
                 problems.append("the gradients are those of chunks started from h = 0: carry the state")
             problems.extend(grad_problems)
         return problems
 
-    return run_check("chunked_bptt", chunked_bptt, cases, outputs, raise_on_failure=raise_on_failure,
-                     hint="each chunk: a forward pass from the carried state (h0=...), a backward pass of that "
-                          "chunk alone, its loss and gradients added to the totals, then carry its last state.")
+    return run_check(
+        "chunked_bptt",
+        chunked_bptt,
+        cases,
+        outputs,
+        raise_on_failure=raise_on_failure,
+        hint="each chunk: a forward pass from the carried state (h0=...), a backward pass of that "
+        "chunk alone, its loss and gradients added to the totals, then carry its last state.",
+    )
 
 
 def _finite(grads):

@@ -6,18 +6,20 @@ relative error, which case) without printing the reference answer. A student
 function that raises, returns the wrong shape or returns NaN gets a message, not a
 traceback from inside rnnlib.
 
-The chapters' checks live in the submodules (``rnnlib.checks.chapter3`` and so on)
+The chapters' checks live in the submodules (``rnnlib.course.checks.chapter3`` and so on)
 and are built from :func:`run_check`.
 """
+
 from __future__ import annotations
 
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
-from ..gradcheck import relative_error
+from rnnlib.gradcheck import relative_error
 
 
 class CheckFailed(AssertionError):
@@ -48,7 +50,7 @@ class CheckResult:
         return self.message
 
 
-def _describe(value):
+def describe(value):
     if isinstance(value, np.ndarray):
         return f"an array of shape {value.shape}"
     if isinstance(value, (tuple, list)):
@@ -59,21 +61,21 @@ def _describe(value):
 def compare(label: str, got, expected, rtol=1e-7) -> str | None:
     """``None`` when ``got`` matches ``expected`` (relative error ≤ rtol), else a message without the answer."""
     if expected is None:
-        return None if got is None else f"{label}: expected None, got {_describe(got)}"
+        return None if got is None else f"{label}: expected None, got {describe(got)}"
     if np.isscalar(expected) or (isinstance(expected, np.ndarray) and expected.ndim == 0):
         try:
             got_f = float(np.asarray(got))
         except (TypeError, ValueError):
-            return f"{label}: expected a number, got {_describe(got)}"
+            return f"{label}: expected a number, got {describe(got)}"
         if not np.isfinite(got_f):
             return f"{label}: got {got_f} (not finite)"
-        err = relative_error(got_f, float(expected))
+        err = relative_error(got_f, float(expected))  # type: ignore[arg-type]
         return None if err <= rtol else f"{label}: relative error {err:.2e} (tolerance {rtol:.0e})"
     expected = np.asarray(expected)
     try:
         got_arr = np.asarray(got, dtype=np.float64)
     except (TypeError, ValueError):
-        return f"{label}: expected an array of shape {expected.shape}, got {_describe(got)}"
+        return f"{label}: expected an array of shape {expected.shape}, got {describe(got)}"
     if got_arr.shape != expected.shape:
         hint = ""
         if got_arr.shape == expected.shape[::-1] and got_arr.ndim == 2:
@@ -87,8 +89,15 @@ def compare(label: str, got, expected, rtol=1e-7) -> str | None:
     return None
 
 
-def run_check(name: str, student: Callable, cases: list[Case], outputs: Callable[[Any, Any], list],
-              *, raise_on_failure=True, hint: str = "") -> CheckResult:
+def run_check(
+    name: str,
+    student: Callable,
+    cases: list[Case],
+    outputs: Callable[[Any, Any], list],
+    *,
+    raise_on_failure=True,
+    hint: str = "",
+) -> CheckResult:
     """Run ``student(**case.kwargs)`` on every case and compare with ``case.expected``.
 
     ``outputs(got, expected)`` returns a list of failure messages (empty when all match);
@@ -96,7 +105,7 @@ def run_check(name: str, student: Callable, cases: list[Case], outputs: Callable
     unless ``raise_on_failure`` is false.
     """
     if not callable(student):
-        result = CheckResult(name, False, f"✗ {name}: expected a function, got {_describe(student)}", 0)
+        result = CheckResult(name, False, f"✗ {name}: expected a function, got {describe(student)}", 0)
     else:
         result = None
         for i, case in enumerate(cases, start=1):
@@ -105,18 +114,27 @@ def run_check(name: str, student: Callable, cases: list[Case], outputs: Callable
                 with np.errstate(all="ignore"):
                     got = student(**case.kwargs)
             except NotImplementedError:
-                result = CheckResult(name, False, f"✗ {name}: not implemented yet (your function raised "
-                                                  f"NotImplementedError). Replace the `raise` with your code.", i)
+                result = CheckResult(
+                    name,
+                    False,
+                    f"✗ {name}: not implemented yet (your function raised "
+                    f"NotImplementedError). Replace the `raise` with your code.",
+                    i,
+                )
                 break
             except Exception as exc:  # the student's bug, reported as a message
                 frame = traceback.extract_tb(exc.__traceback__)[-1]
-                result = CheckResult(name, False, f"✗ {name}: your function raised {type(exc).__name__}: {exc} "
-                                                  f"(line {frame.lineno}) on {where}", i)
+                result = CheckResult(
+                    name,
+                    False,
+                    f"✗ {name}: your function raised {type(exc).__name__}: {exc} (line {frame.lineno}) on {where}",
+                    i,
+                )
                 break
             try:
                 problems = outputs(got, case.expected)
             except Exception as exc:
-                problems = [f"could not read what your function returned ({_describe(got)}): {exc}"]
+                problems = [f"could not read what your function returned ({describe(got)}): {exc}"]
             if problems:
                 msg = f"✗ {name}: wrong on {where}:\n  - " + "\n  - ".join(problems)
                 if hint:
@@ -138,3 +156,6 @@ def __getattr__(name):
 
         return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = ["Case", "CheckFailed", "CheckResult", "compare", "describe", "run_check"]

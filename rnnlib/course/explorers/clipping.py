@@ -5,11 +5,13 @@ is built (:func:`rnnlib.cliff.cliff_surface`); every redraw runs gradient descen
 from the same start with the chosen clipping (:func:`rnnlib.cliff.descent_path`, which calls
 :func:`rnnlib.forward`, :func:`rnnlib.backward` and :func:`rnnlib.clip`) and draws its path.
 """
+
 from __future__ import annotations
 
 import numpy as np
 
-from ..cliff import cliff_surface, descent_path
+from rnnlib.cliff import cliff_surface, descent_path
+
 from ..plotting.clipping import MODE_COLOURS, cliff_colorbar, draw_cliff_surface, draw_path
 from ..widgets import Control, Explorer
 
@@ -24,9 +26,18 @@ MODES = ("none", "norm", "value")
 _MODE_TEXT = {"none": "no clipping", "norm": "clip by norm", "value": "clip by value"}
 
 
-def clipping_explorer(*, start=START, lr=LR, steps=STEPS, thresholds=THRESHOLDS, window=WINDOW,
-                      resolution=(160, 160), initial=None, dpi=72) -> Explorer:
-    """An :class:`rnnlib.widgets.Explorer` with controls θ and clipping mode, drawing descent paths on the cliff.
+def clipping_explorer(
+    *,
+    start=START,
+    lr=LR,
+    steps=STEPS,
+    thresholds=THRESHOLDS,
+    window=WINDOW,
+    resolution=(160, 160),
+    initial=None,
+    dpi=72,
+) -> Explorer:
+    """An :class:`rnnlib.course.widgets.Explorer` with controls θ and clipping mode, drawing descent paths on the cliff.
 
     Parameters
     ----------
@@ -54,8 +65,9 @@ def clipping_explorer(*, start=START, lr=LR, steps=STEPS, thresholds=THRESHOLDS,
 
     def path_for(mode, threshold):
         clip_mode = None if mode == "none" else mode
-        drawn[mode, threshold] = descent_path(start[0], start[1], lr, steps, clip_mode,
-                                              threshold if clip_mode else None)
+        drawn[mode, threshold] = descent_path(
+            start[0], start[1], lr, steps, clip_mode, threshold if clip_mode else None
+        )
         return drawn[mode, threshold]
 
     def render(fig, mode, threshold):
@@ -69,27 +81,42 @@ def clipping_explorer(*, start=START, lr=LR, steps=STEPS, thresholds=THRESHOLDS,
         ax.plot(pts[:, 0], pts[:, 1], "--", color="white", lw=1.2, alpha=0.8, label="no clipping (reference)")
         path = path_for(mode, threshold)  # computed on every draw
         label = _MODE_TEXT[mode] + ("" if mode == "none" else f", θ = {threshold:g}")
-        draw_path(ax, path, label=f"{label}\nlargest step {path.step_lengths.max():.2g}, final error "
-                                  f"{path.losses[-1]:.2g}", colour=MODE_COLOURS[mode])
+        draw_path(
+            ax,
+            path,
+            label=f"{label}\nlargest step {path.step_lengths.max():.2g}, final error {path.losses[-1]:.2g}",
+            colour=MODE_COLOURS[mode],
+        )
         ax.locator_params(nbins=5)  # few tick labels: text layout is most of a redraw's cost
         ax.legend(loc="lower left", framealpha=0.9, fontsize=9)
 
     def alt(mode, threshold):
         path = drawn.get((mode, threshold)) or path_for(mode, threshold)
         w_end, b_end = path.points[-1]
-        where = ("inside the window" if w_lo <= w_end <= w_hi and b_lo <= b_end <= b_hi
-                 else "outside the window")
+        where = "inside the window" if w_lo <= w_end <= w_hi and b_lo <= b_end <= b_hi else "outside the window"
         how = "without clipping" if mode == "none" else f"{_MODE_TEXT[mode]} at threshold {threshold:g}"
-        return (f"Error surface of the single-unit RNN over w from {w_lo:g} to {w_hi:g} and b from {b_lo:g} to "
-                f"{b_hi:g}: a high plateau below a sharp cliff and a low valley above it. Gradient descent from "
-                f"w = {start[0]:g}, b = {start[1]:g} {how}: the largest step has length "
-                f"{path.step_lengths.max():.3g} and the path ends at w = {w_end:.3g}, b = {b_end:.3g} ({where}) "
-                f"with error {path.losses[-1]:.2g}.")
+        return (
+            f"Error surface of the single-unit RNN over w from {w_lo:g} to {w_hi:g} and b from {b_lo:g} to "
+            f"{b_hi:g}: a high plateau below a sharp cliff and a low valley above it. Gradient descent from "
+            f"w = {start[0]:g}, b = {start[1]:g} {how}: the largest step has length "
+            f"{path.step_lengths.max():.3g} and the path ends at w = {w_end:.3g}, b = {b_end:.3g} ({where}) "
+            f"with error {path.losses[-1]:.2g}."
+        )
 
-    controls = [Control("mode", "clipping", list(MODES), "{}"),
-                Control("threshold", "threshold θ", list(thresholds), "{:g}")]
-    return Explorer(controls, render, alt=alt, initial=initial or {"mode": "norm", "threshold": 2.0},
-                    figsize=(6.0, 4.4), dpi=dpi,
-                    caption=("Gradient descent on the cliff of Pascanu et al. (2013), Figure 6, from the white "
-                             "star. The dashed white line is the unclipped path; the coloured one uses the "
-                             "chosen clipping mode and threshold θ (θ has no effect without clipping)."))
+    controls = [
+        Control("mode", "clipping", list(MODES), "{}"),
+        Control("threshold", "threshold θ", list(thresholds), "{:g}"),
+    ]
+    return Explorer(
+        controls,
+        render,
+        alt=alt,
+        initial=initial or {"mode": "norm", "threshold": 2.0},
+        figsize=(6.0, 4.4),
+        dpi=dpi,
+        caption=(
+            "Gradient descent on the cliff of Pascanu et al. (2013), Figure 6, from the white "
+            "star. The dashed white line is the unclipped path; the coloured one uses the "
+            "chosen clipping mode and threshold θ (θ has no effect without clipping)."
+        ),
+    )

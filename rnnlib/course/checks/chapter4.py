@@ -8,15 +8,17 @@
 Batches are rows, as in rnnlib's code: ``x`` (N, D), ``h_prev`` (N, H), ``W_x`` (H, D),
 ``W_s`` (H, H), so a_t = h_prev @ W_sᵀ + x @ W_xᵀ + b_h and the activation is tanh.
 """
+
 from __future__ import annotations
 
 import numpy as np
 
-from ..initialisation import init_params
-from ..rnn import backward, forward, step_backward, step_forward
+from rnnlib.initialisation import init_params
+from rnnlib.rnn import backward, forward, output_gradients, step_backward, step_forward
+
 from . import Case, compare, run_check
 
-_OUTPUTS = ("dh_prev", "dW_x", "dW_s", "db_h")
+_OUTPUTS = ("dh_prev", "dx", "dW_x", "dW_s", "db_h")  # the order of rnnlib.step_backward
 
 
 def make_cache(params, x_t, h_prev):
@@ -27,8 +29,14 @@ def make_cache(params, x_t, h_prev):
     """
     h_t, rl_cache = step_forward(params, x_t, h_prev, activation="tanh")
     x, hp, a, h, _ = rl_cache
-    cache = {"x": x.copy(), "h_prev": hp.copy(), "a": a.copy(), "h": h.copy(),
-             "W_x": params.W_x.copy(), "W_s": params.W_s.copy()}
+    cache = {
+        "x": x.copy(),
+        "h_prev": hp.copy(),
+        "a": a.copy(),
+        "h": h.copy(),
+        "W_x": params.W_x.copy(),
+        "W_s": params.W_s.copy(),
+    }
     return cache, rl_cache
 
 
@@ -37,14 +45,13 @@ def _step_cases():
     for i in range(5):
         rng = np.random.default_rng(4000 + i)
         N, D, H = (int(v) for v in (rng.integers(1, 5), rng.integers(1, 5), rng.integers(2, 7)))
-        params = init_params(D, H, 1, rng, recurrent="gaussian_sigma", scale=1.5)
+        params = init_params(D, H, 1, rng=rng, recurrent="gaussian_sigma", scale=1.5)
         params = params.replace(b_h=0.3 * rng.standard_normal(H))
         x_t = rng.standard_normal((N, D))
         h_prev = np.tanh(rng.standard_normal((N, H)))
         dh = rng.standard_normal((N, H))
         cache, rl_cache = make_cache(params, x_t, h_prev)
-        ref = step_backward(params, dh, rl_cache)
-        expected = tuple(ref[k] for k in ("dh_prev", "W_x", "W_s", "b_h"))
+        expected = step_backward(params, dh, rl_cache)  # (dh_prev, dx, dW_x, dW_s, db_h)
         cases.append(Case(f"N={N}, D={D}, H={H}", {"dh": dh, "cache": cache}, expected))
     return cases
 
@@ -61,13 +68,21 @@ def _diagnose(name, got, expected, kw):
     c, dh = kw["cache"], kw["dh"]
     da = dh * (1.0 - c["h"] ** 2)
     candidates = {
-        "dh_prev": [(da @ c["W_s"].T, "W_s is used untransposed: with batch rows, the message to h_{t-1} "
-                                      "is da @ W_s (that is W_sᵀ da for a column da)"),
-                    (dh @ c["W_s"], "the factor f′(a_t) = 1 − h_t² is missing")],
+        "dh_prev": [
+            (
+                da @ c["W_s"].T,
+                "W_s is used untransposed: with batch rows, the message to h_{t-1} "
+                "is da @ W_s (that is W_sᵀ da for a column da)",
+            ),
+            (dh @ c["W_s"], "the factor f′(a_t) = 1 − h_t² is missing"),
+        ],
+        "dx": [(dh @ c["W_x"], "the factor f′(a_t) = 1 − h_t² is missing")],
         "dW_x": [(dh.T @ c["x"], "the factor f′(a_t) = 1 − h_t² is missing")],
-        "dW_s": [((da.T @ c["h_prev"]).T, "dW_s is transposed: it is (∂L/∂a_t) h_{t-1}ᵀ, row index from a_t"),
-                 (dh.T @ c["h_prev"], "the factor f′(a_t) = 1 − h_t² is missing"),
-                 (da.T @ c["h"], "h_t is used where the previous state h_{t-1} belongs")],
+        "dW_s": [
+            ((da.T @ c["h_prev"]).T, "dW_s is transposed: it is (∂L/∂a_t) h_{t-1}ᵀ, row index from a_t"),
+            (dh.T @ c["h_prev"], "the factor f′(a_t) = 1 − h_t² is missing"),
+            (da.T @ c["h"], "h_t is used where the previous state h_{t-1} belongs"),
+        ],
         "db_h": [(dh.sum(axis=0), "the factor f′(a_t) = 1 − h_t² is missing")],
     }
     for value, text in candidates.get(name, []):
@@ -77,19 +92,21 @@ def _diagnose(name, got, expected, kw):
 
 
 def check_step_backward(step_backward_fn, *, raise_on_failure=True):
-    """Check ``step_backward_fn(dh, cache)`` → ``(dh_prev, dW_x, dW_s, db_h)``.
+    """Check ``step_backward_fn(dh, cache)`` → ``(dh_prev, dx, dW_x, dW_s, db_h)``, as :func:`rnnlib.step_backward`.
 
     ``dh`` (N, H) is ∂L/∂h_t; ``cache`` is the dict of :func:`make_cache`. Shapes of the answer:
-    dh_prev (N, H), dW_x (H, D), dW_s (H, H), db_h (H,).
+    dh_prev (N, H), dx (N, D), dW_x (H, D), dW_s (H, H), db_h (H,).
     """
     cases = _step_cases()
 
     def outputs(got, expected):
         if got is None:
             return ["your function returned None: did you forget the `return`?"]
-        if not isinstance(got, (tuple, list)) or len(got) != 4:
-            return [f"expected a tuple (dh_prev, dW_x, dW_s, db_h) of 4 arrays, got "
-                    f"{type(got).__name__}{' of length ' + str(len(got)) if isinstance(got, (tuple, list)) else ''}"]
+        if not isinstance(got, (tuple, list)) or len(got) != 5:
+            return [
+                f"expected a tuple (dh_prev, dx, dW_x, dW_s, db_h) of 5 arrays, got "
+                f"{type(got).__name__}{' of length ' + str(len(got)) if isinstance(got, (tuple, list)) else ''}"
+            ]
         case = next(c for c in cases if c.expected is expected)
         problems = []
         for name, g, e in zip(_OUTPUTS, got, expected):
@@ -98,9 +115,15 @@ def check_step_backward(step_backward_fn, *, raise_on_failure=True):
                 problems.append(problem + _diagnose(name, g, e, case.kwargs))
         return problems
 
-    return run_check("step_backward", step_backward_fn, cases, outputs, raise_on_failure=raise_on_failure,
-                     hint="first da = dh ⊙ f′(a_t) with f′ = 1 − h_t² for tanh; every output is then "
-                          "one product with da.")
+    return run_check(
+        "step_backward",
+        step_backward_fn,
+        cases,
+        outputs,
+        raise_on_failure=raise_on_failure,
+        hint="first da = dh ⊙ f′(a_t) with f′ = 1 − h_t² for tanh; every output is then "
+        "one product with da (dx with W_x, as dh_prev with W_s).",
+    )
 
 
 def _bptt_cases():
@@ -108,20 +131,19 @@ def _bptt_cases():
     for i in range(3):
         rng = np.random.default_rng(5000 + i)
         N, T, D, H, O = 2 + i, 3 + 2 * i, 2, 3 + i, 1 + i
-        params = init_params(D, H, O, rng, recurrent="gaussian_sigma", scale=1.2)
+        params = init_params(D, H, O, rng=rng, recurrent="gaussian_sigma", scale=1.2)
         params = params.replace(b_h=0.2 * rng.standard_normal(H))
         x = rng.standard_normal((N, T, D))
         d = rng.standard_normal((N, T, O))
-        fp = forward(params, x, d, activation="tanh")
+        fp = forward(params, x, d, activation="tanh").targets_given()
         res = backward(params, fp)
         caches = []
         for t in range(T):
-            cache, _ = make_cache(params, fp._x[t], fp._h[t])
+            cache, _ = make_cache(params, fp.x_tm[t], fp.h_tm[t])
             caches.append(cache)
-        dh_out = np.matmul(fp._dO, params.W_y)  # (T, N, H): W_yᵀ ∂L/∂o_t, the read-out's share of δ_t
+        _, _, dh_out = output_gradients(fp.dO_tm, fp.h_tm[1:], params.W_y)  # (T, N, H): W_yᵀ ∂L/∂o_t
         expected = (res.grads.W_x, res.grads.W_s, res.grads.b_h, res.delta[:, 0].copy())
-        cases.append(Case(f"N={N}, T={T}, D={D}, H={H}",
-                          {"caches": caches, "dh_out": dh_out}, expected))
+        cases.append(Case(f"N={N}, T={T}, D={D}, H={H}", {"caches": caches, "dh_out": dh_out}, expected))
     return cases
 
 
@@ -129,7 +151,8 @@ def check_bptt(bptt_fn, *, raise_on_failure=True):
     """Check ``bptt_fn(caches, dh_out)`` → ``(dW_x, dW_s, db_h, dh0)``.
 
     ``caches`` is a list of T caches (:func:`make_cache`), ``caches[t-1]`` for step t;
-    ``dh_out`` (T, N, H) holds W_yᵀ ∂L/∂o_t, the gradient reaching h_t from the read-out.
+    ``dh_out`` (T, N, H) holds W_yᵀ ∂L/∂o_t, the gradient reaching h_t from the read-out
+    (``rnnlib.rnn.output_gradients``).
     ``dh0`` (N, H) is ∂L/∂h_0.
     """
     names = ("dW_x", "dW_s", "db_h", "dh0")
@@ -142,6 +165,12 @@ def check_bptt(bptt_fn, *, raise_on_failure=True):
         problems = [compare(n, g, e, rtol=1e-9) for n, g, e in zip(names, got, expected)]
         return [p for p in problems if p]
 
-    return run_check("bptt", bptt_fn, _bptt_cases(), outputs, raise_on_failure=raise_on_failure,
-                     hint="walk t = T..1 backwards; δ_t = dh_out[t-1] + the dh_prev that step t+1 returned; "
-                          "add up every step's weight gradients.")
+    return run_check(
+        "bptt",
+        bptt_fn,
+        _bptt_cases(),
+        outputs,
+        raise_on_failure=raise_on_failure,
+        hint="walk t = T..1 backwards; δ_t = dh_out[t-1] + the dh_prev that step t+1 returned; "
+        "add up every step's weight gradients.",
+    )

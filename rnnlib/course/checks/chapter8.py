@@ -15,15 +15,18 @@ cases: the shapes, the range of the values, exactly two markers per sequence wit
 values, that all the randomness comes from ``rng`` (same seed, same batch; new seed, new batch),
 and, on a large batch, that the targets average about 1 and the markers move around, as rnnlib's do.
 """
+
 from __future__ import annotations
 
 import numpy as np
 
 from . import Case, run_check
 
-_HINT = ("x[:, :, 0] holds the values drawn from U[0, 1], x[:, :, 1] the markers (exactly two 1s per "
-         "sequence: one at a position in 0..T//2-1, one in T//2..T-1), and d[:, 0] the sum of the two "
-         "marked values; draw everything from rng.")
+_HINT = (
+    "x[:, :, 0] holds the values drawn from U[0, 1], x[:, :, 1] the markers (exactly two 1s per "
+    "sequence: one at a position in 0..T//2-1, one in T//2..T-1), and d[:, 0] the sum of the two "
+    "marked values; draw everything from rng."
+)
 
 
 def _unpack(got):
@@ -60,8 +63,10 @@ def _structure(x, d, n, T):
     in_first = markers[:, :half].sum(axis=1)
     if np.any(in_first != 1):
         bad = int(np.argmax(in_first != 1))
-        problems.append(f"markers: sequence {bad} has {int(in_first[bad])} markers in the first half "
-                        f"(positions 0..{half - 1}), expected one there and one in positions {half}..{T - 1}")
+        problems.append(
+            f"markers: sequence {bad} has {int(in_first[bad])} markers in the first half "
+            f"(positions 0..{half - 1}), expected one there and one in positions {half}..{T - 1}"
+        )
         return problems
     target = np.sum(values * markers, axis=1)
     err = np.max(np.abs(d[:, 0] - target))
@@ -82,15 +87,18 @@ def _statistics(x, d, n, T):
     problems = []
     mean, sem = float(d.mean()), float(d.std() / np.sqrt(n))
     if abs(mean - 1.0) > 6 * sem + 1e-12:
-        problems.append(f"d: the targets average {mean:.3f} over {n} sequences, but the sum of two "
-                        f"U[0, 1] values averages 1")
+        problems.append(
+            f"d: the targets average {mean:.3f} over {n} sequences, but the sum of two U[0, 1] values averages 1"
+        )
     first = np.argmax(x[:, :, 1], axis=1)
     second = T - 1 - np.argmax(x[:, ::-1, 1], axis=1)
     for name, pos, count in (("first", first, T // 2), ("second", second, T - T // 2)):
         visited = len(np.unique(pos))
         if visited < count:
-            problems.append(f"markers: over {n} sequences the {name} marker visits only {visited} of its "
-                            f"{count} possible positions; draw its position uniformly")
+            problems.append(
+                f"markers: over {n} sequences the {name} marker visits only {visited} of its "
+                f"{count} possible positions; draw its position uniformly"
+            )
     return problems
 
 
@@ -102,8 +110,9 @@ def _cases():
     for i, (n, T) in enumerate(shapes):
         statistical = i == len(shapes) - 1
         what = "statistics of a large batch" if statistical else "structure"
-        cases.append(Case(f"n={n}, T={T}, seed {800 + i}, {what}", {"n": n, "T": T, "seed": 800 + i},
-                          (n, T, statistical)))
+        cases.append(
+            Case(f"n={n}, T={T}, seed {800 + i}, {what}", {"n": n, "T": T, "seed": 800 + i}, (n, T, statistical))
+        )
     return cases
 
 
@@ -116,8 +125,7 @@ def check_adding_problem(adding_problem_fn, *, raise_on_failure=True):
     visit every position.
     """
     if not callable(adding_problem_fn):
-        return run_check("adding_problem", adding_problem_fn, [], lambda g, e: [],
-                         raise_on_failure=raise_on_failure)
+        return run_check("adding_problem", adding_problem_fn, [], lambda g, e: [], raise_on_failure=raise_on_failure)
 
     def student(n, T, seed):
         got = adding_problem_fn(n, T, np.random.default_rng(seed))
@@ -129,8 +137,10 @@ def check_adding_problem(adding_problem_fn, *, raise_on_failure=True):
             return got
         again = _unpack(adding_problem_fn(n, T, np.random.default_rng(seed)))
         if not (np.array_equal(again[0], x) and np.array_equal(again[1], d)):
-            return _Failed("the same seed gave a different batch: draw every random number from rng "
-                           "(not from np.random or a new generator)")
+            return _Failed(
+                "the same seed gave a different batch: draw every random number from rng "
+                "(not from np.random or a new generator)"
+            )
         other = _unpack(adding_problem_fn(n, T, np.random.default_rng(seed + 1000)))
         if np.array_equal(other[0], x):
             return _Failed("a different seed gave the same batch: draw every random number from rng")

@@ -6,12 +6,14 @@
 Both are single-sequence (N = 1) and column-vector shaped as in the chapter; the reference is
 rnnlib's own BPTT (:func:`rnnlib.backward`) on randomized problems.
 """
+
 from __future__ import annotations
 
 import numpy as np
 
-from ..initialisation import init_params
-from ..rnn import backward, forward
+from rnnlib.initialisation import init_params
+from rnnlib.rnn import backward, forward
+
 from . import Case, compare, run_check
 
 
@@ -21,7 +23,7 @@ def _returned_none(got):
 
 def _problem(seed, T, D, H, O, targets):
     rng = np.random.default_rng(seed)
-    params = init_params(D, H, O, rng, recurrent="gaussian_sigma", scale=0.9)
+    params = init_params(D, H, O, rng=rng, recurrent="gaussian_sigma", scale=0.9)
     params = params.replace(b_h=0.1 * rng.standard_normal(H), b_y=0.1 * rng.standard_normal(O))
     x = rng.standard_normal((1, T, D))
     d = rng.standard_normal((1, T, O))
@@ -42,8 +44,8 @@ def _output_cases():
     cases = []
     for i, (T, D, H, O, targets, text) in enumerate(_SIZES):
         params, x, d, fp, res = _problem(300 + i, T, D, H, O, targets)
-        dL_do = fp._dO[:, 0, :].copy()  # (T, O): ∂L/∂o_t, zero where there is no target
-        h = fp._h[1:, 0, :].copy()  # (T, H): h_1..h_T
+        dL_do = fp.dO_tm[:, 0, :].copy()  # (T, O): ∂L/∂o_t, zero where there is no target
+        h = fp.h_tm[1:, 0, :].copy()  # (T, H): h_1..h_T
         cases.append(Case(text, {"h": h, "dL_do": dL_do}, res.grads.W_y))
     return cases
 
@@ -54,6 +56,7 @@ def check_output_gradient(dL_dWy, *, raise_on_failure=True):
     ``h`` has shape (T, H) (row t−1 is h_t) and ``dL_do`` has shape (T, O) (row t−1 is ∂L/∂o_t,
     zero at the steps without a target).
     """
+
     def outputs(got, expected):
         if got is None:
             return _returned_none(got)
@@ -64,17 +67,23 @@ def check_output_gradient(dL_dWy, *, raise_on_failure=True):
                 problem += " — the sign looks flipped"
         return [problem] if problem else []
 
-    return run_check("∂L/∂W_y", dL_dWy, _output_cases(), outputs, raise_on_failure=raise_on_failure,
-                     hint="∂L/∂W_y sums, over every step t, the outer product of ∂L/∂o_t (a column) "
-                          "with h_t (a row): it depends on h_t only, not on earlier states.")
+    return run_check(
+        "∂L/∂W_y",
+        dL_dWy,
+        _output_cases(),
+        outputs,
+        raise_on_failure=raise_on_failure,
+        hint="∂L/∂W_y sums, over every step t, the outer product of ∂L/∂o_t (a column) "
+        "with h_t (a row): it depends on h_t only, not on earlier states.",
+    )
 
 
 def _delta_cases():
     cases = []
     for i, (T, D, H, O, targets, text) in enumerate(_SIZES):
         params, x, d, fp, res = _problem(400 + i, T, D, H, O, targets)
-        fprime = fp.activation.df(fp._a[:, 0, :], fp._h[1:, 0, :])  # (T, H): f′(a_t)
-        dL_do = fp._dO[:, 0, :].copy()
+        fprime = fp.activation.df(fp.a_tm[:, 0, :], fp.h_tm[1:, 0, :])  # (T, H): f′(a_t)
+        dL_do = fp.dO_tm[:, 0, :].copy()
         kwargs = {"W_s": params.W_s.copy(), "W_y": params.W_y.copy(), "fprime": fprime, "dL_do": dL_do}
         cases.append(Case(text, kwargs, res.delta[0, 1:].copy()))
     return cases
@@ -131,6 +140,12 @@ def check_delta_recursion(deltas, *, raise_on_failure=True):
                     problem += " — already the last row δ_T = W_yᵀ ∂L/∂o_T is wrong"
         return [problem]
 
-    return run_check("δ recursion", deltas, cases, outputs, raise_on_failure=raise_on_failure,
-                     hint="start at t = T with nothing arriving from the future, and walk backwards; "
-                          "δ_t collects W_yᵀ ∂L/∂o_t from the read-out and a message from step t+1.")
+    return run_check(
+        "δ recursion",
+        deltas,
+        cases,
+        outputs,
+        raise_on_failure=raise_on_failure,
+        hint="start at t = T with nothing arriving from the future, and walk backwards; "
+        "δ_t collects W_yᵀ ∂L/∂o_t from the read-out and a message from step t+1.",
+    )
