@@ -4,6 +4,7 @@
 warnings already fail the build (``-W``); this also catches what other tools print on the way
 (a kernel's log, a notebook executor, a theme), which ``-W`` does not see.
 """
+
 from __future__ import annotations
 
 import re

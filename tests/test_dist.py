@@ -4,6 +4,7 @@ Marked ``built``. The archive is extracted into a temporary folder, nothing of t
 used, and Chromium opens the website both from disk (``file://``) and through the one-line server
 the bundle's README gives, with every network request outside the bundle aborted.
 """
+
 from __future__ import annotations
 
 import re
@@ -18,7 +19,6 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
 from test_assignments import CHAPTERS, _solution_lines
 from test_site_browser import _browser_path, wait_for_math
 
@@ -45,8 +45,7 @@ def test_bundle_has_every_part_and_says_how_to_open_it(bundle):
     readme = (bundle / "README.txt").read_text()
     assert f"version {VERSION}" in readme and "site/index.html" in readme
     assert "python3 -m http.server --directory site 8000" in readme
-    for part in ("site/index.html", "site/book/06_vanishing_exploding.html", "LICENSE", "LICENSE-TEXT",
-                 "CITATION.cff"):
+    for part in ("site/index.html", "site/book/06_vanishing_exploding.html", "LICENSE", "LICENSE-TEXT", "CITATION.cff"):
         assert (bundle / part).is_file(), f"the bundle lacks {part}"
     for pdf in ("bptt-course.pdf", "bptt-course-student.pdf"):
         assert (bundle / "pdf" / pdf).read_bytes()[:5] == b"%PDF-", f"pdf/{pdf} is not a PDF"
@@ -71,21 +70,28 @@ def _open_offline(url):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=_browser_path(), headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"])
+        browser = p.chromium.launch(
+            executable_path=_browser_path(),
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+        )
         try:
             page = browser.new_page()
             errors, foreign = [], []
             page.on("console", lambda m: m.type == "error" and errors.append(m.text))
             page.on("pageerror", lambda e: errors.append(str(e)))
             local = re.compile(r"^(file:|data:|blob:|http://127\.0\.0\.1[:/])")
-            page.route(re.compile(".*"), lambda r: r.continue_() if local.match(r.request.url)
-                       else (foreign.append(r.request.url), r.abort()))
+            page.route(
+                re.compile(".*"),
+                lambda r: r.continue_() if local.match(r.request.url) else (foreign.append(r.request.url), r.abort()),
+            )
             page.goto(url, wait_until="load", timeout=60_000)
             wait_for_math(page)
             page.evaluate("() => document.fonts.ready.then(() => true)")
-            broken = page.evaluate("() => [...document.images].filter(i => i.complete && i.naturalWidth === 0)"
-                                   ".map(i => i.src.slice(0, 80))")
+            broken = page.evaluate(
+                "() => [...document.images].filter(i => i.complete && i.naturalWidth === 0)"
+                ".map(i => i.src.slice(0, 80))"
+            )
             figures = page.locator("article img").count()
             return errors, foreign, broken, figures, page.locator("mjx-container").count()
         finally:
@@ -104,8 +110,12 @@ def test_bundle_site_works_through_the_readme_server(bundle):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    server = subprocess.Popen([sys.executable, "-m", "http.server", "--bind", "127.0.0.1", "--directory", "site",
-                               str(port)], cwd=bundle, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "http.server", "--bind", "127.0.0.1", "--directory", "site", str(port)],
+        cwd=bundle,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 30
         while True:

@@ -7,6 +7,7 @@ an ES module the way a page does, with every request that leaves 127.0.0.1 block
 test`` runs js-test first. Without Chromium it skips outside CI and fails in CI, like
 test_site_browser.py.
 """
+
 from __future__ import annotations
 
 import functools
@@ -52,8 +53,9 @@ def test_engine_in_chromium_matches_rnnlib_fixtures():
     blocked = []
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=executable, headless=True,
-                                        args=["--no-sandbox", "--disable-gpu", "--no-first-run"])
+            browser = p.chromium.launch(
+                executable_path=executable, headless=True, args=["--no-sandbox", "--disable-gpu", "--no-first-run"]
+            )
             page = browser.new_page()
 
             def route(r):

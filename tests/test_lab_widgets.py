@@ -5,6 +5,7 @@ and see the kernel redraw the figure.
 Marked ``built`` so that ``make test`` runs it with the other browser tests; it skips outside CI
 when no Chromium is installed (see test_site_browser.py) and fails in CI.
 """
+
 from __future__ import annotations
 
 import os
@@ -17,15 +18,16 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
 from test_site_browser import _browser_path
 
 pytestmark = pytest.mark.built
 
 EXPLORERS = {
     "spectral": "from rnnlib.course.explorers.spectral import spectral_explorer\nspectral_explorer()",
-    "unrolling": ("import numpy as np, rnnlib as rl\nfrom rnnlib.course.explorers.unrolling import unrolling_stepper\n"
-                  "unrolling_stepper(rl.init_params(2, 6, 1, rng=0), np.random.default_rng(0).standard_normal((8, 2)))"),
+    "unrolling": (
+        "import numpy as np, rnnlib as rl\nfrom rnnlib.course.explorers.unrolling import unrolling_stepper\n"
+        "unrolling_stepper(rl.init_params(2, 6, 1, rng=0), np.random.default_rng(0).standard_normal((8, 2)))"
+    ),
 }
 
 
@@ -47,10 +49,24 @@ def lab(tmp_path_factory):
     bindir = str(Path(sys.executable).parent)
     env = dict(os.environ, PATH=bindir + os.pathsep + os.environ.get("PATH", ""), JUPYTER_NO_CONFIG="1")
     server = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", f"--port={port}",
-         "--ServerApp.ip=127.0.0.1", "--ServerApp.token=", "--ServerApp.password=",
-         "--ServerApp.disable_check_xsrf=True", f"--ServerApp.root_dir={root}"],
-        cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            sys.executable,
+            "-m",
+            "jupyterlab",
+            "--no-browser",
+            "--allow-root",
+            f"--port={port}",
+            "--ServerApp.ip=127.0.0.1",
+            "--ServerApp.token=",
+            "--ServerApp.password=",
+            "--ServerApp.disable_check_xsrf=True",
+            f"--ServerApp.root_dir={root}",
+        ],
+        cwd=root,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 90
@@ -91,8 +107,11 @@ def test_explorer_is_live_in_jupyterlab(lab, name):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"])
+        browser = p.chromium.launch(
+            executable_path=executable,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+        )
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         errors = []
         page.on("pageerror", lambda e: errors.append(str(e)))
@@ -101,8 +120,9 @@ def test_explorer_is_live_in_jupyterlab(lab, name):
             page.goto(f"{lab}/lab/tree/{name}.ipynb?reset", wait_until="domcontentloaded")
             panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
             page.wait_for_selector(".jp-Notebook .jp-Cell .jp-InputArea-editor", timeout=90000)
-            page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", state="attached",
-                                   timeout=120000)
+            page.wait_for_selector(
+                ".jp-Notebook-ExecutionIndicator[data-status='idle']", state="attached", timeout=120000
+            )
             cell = panel.locator(".jp-Cell").first
             slider = panel.locator(".jp-OutputArea .noUi-handle").first
             for attempt in range(4):  # a Shift+Enter sent while the kernel is still connecting is lost
@@ -118,29 +138,43 @@ def test_explorer_is_live_in_jupyterlab(lab, name):
             image = panel.locator(".jp-OutputArea img.widget-image, .jp-OutputArea .jupyter-widgets img").first
             image.wait_for(state="attached", timeout=30000)
             readout = panel.locator(".jp-OutputArea .widget-readout").first
-            _wait(page, "(img) => (img.getAttribute('src') ?? '').length > 0", image.element_handle(),
-                  f"the {name} explorer's first figure")
+            _wait(
+                page,
+                "(img) => (img.getAttribute('src') ?? '').length > 0",
+                image.element_handle(),
+                f"the {name} explorer's first figure",
+            )
             before = (image.get_attribute("src"), readout.inner_text())
             value = slider.get_attribute("aria-valuenow")
             for attempt in range(3):  # a key press that lands before the view is wired is lost
                 slider.focus()
                 page.keyboard.press("ArrowRight")
                 try:  # the front end moves the handle at once; the kernel redraws afterwards
-                    page.wait_for_function(_ATTR_CHANGED, arg=[slider.element_handle(), "aria-valuenow", value],
-                                           timeout=5000)
+                    page.wait_for_function(
+                        _ATTR_CHANGED, arg=[slider.element_handle(), "aria-valuenow", value], timeout=5000
+                    )
                     break
                 except Exception:
                     if attempt == 2:
                         pytest.fail("waited 3 × 5 s for ArrowRight to move the slider")
-            _wait(page, _ATTR_CHANGED, [image.element_handle(), "src", before[0]],
-                  f"the kernel to redraw the {name} explorer after the slider moved")
-            _wait(page, "([el, old]) => el.innerText !== old", [readout.element_handle(), before[1]],
-                  f"the {name} explorer's readout to change")
+            _wait(
+                page,
+                _ATTR_CHANGED,
+                [image.element_handle(), "src", before[0]],
+                f"the kernel to redraw the {name} explorer after the slider moved",
+            )
+            _wait(
+                page,
+                "([el, old]) => el.innerText !== old",
+                [readout.element_handle(), before[1]],
+                f"the {name} explorer's readout to change",
+            )
             after = (image.get_attribute("src"), readout.inner_text())
             assert after[0] != before[0], "moving the slider did not redraw the figure"
             assert after[1] != before[1], "moving the slider did not change the value shown"
-            assert panel.locator(".jp-OutputArea-output .bptt-twin").count() == 0, \
+            assert panel.locator(".jp-OutputArea-output .bptt-twin").count() == 0, (
                 "JupyterLab showed the static twin instead of the live widget"
+            )
             assert not errors, errors
         finally:
             browser.close()

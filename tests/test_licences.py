@@ -1,4 +1,5 @@
 """The course can be reused legally and cited: licences, citation file and version agree."""
+
 from __future__ import annotations
 
 import tomllib

@@ -3,6 +3,7 @@
 Marked ``built``: ``make test`` prints both PDFs (``book/_ext/bptt_pdf.py``) before running
 these. The text is extracted with pypdf and compared with what the website shows.
 """
+
 from __future__ import annotations
 
 import functools
@@ -13,7 +14,6 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
 from test_assignments import CHAPTERS, _solution_lines
 
 pytestmark = pytest.mark.built
@@ -29,7 +29,7 @@ def _flat(text: str) -> str:
     return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text)).strip()
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _pdf(path: Path):
     assert path.exists(), f"{path} missing: run `make pdf student-pdf` first"
     from pypdf import PdfReader
@@ -112,7 +112,7 @@ def test_full_pdf_has_the_solutions_in_an_appendix():
     solutions = _plain_solution_lines()
     shown = {line for line in solutions if line in text}
     assert len(shown) >= 10, f"only {len(shown)} of {len(solutions)} plain solution lines found in the full PDF"
-    appendix = text[text.rindex("Appendix: solutions to the exercises"):]
+    appendix = text[text.rindex("Appendix: solutions to the exercises") :]
     assert all(line in appendix for line in shown), "a solution is printed outside the appendix"
 
 
@@ -124,5 +124,6 @@ def test_student_pdf_contains_no_solution_line():
     leaked = sorted(line for line in solutions if line in student)
     assert not leaked, f"{len(leaked)} solution line(s) in the student PDF, e.g. {leaked[:3]}"
     assert "Appendix: solutions" not in student
-    assert "Chapters at a glance" in full and "Chapters at a glance" not in student, \
+    assert "Chapters at a glance" in full and "Chapters at a glance" not in student, (
         "the student PDF must leave out the instructor's guide"
+    )

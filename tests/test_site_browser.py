@@ -19,6 +19,7 @@ URL the browser fetched once the page has settled (so neither depends on timing 
   a reader downloads once for the whole site; their union over all pages is measured once and
   must stay under ``MAX_SHARED_BYTES``.
 """
+
 from __future__ import annotations
 
 import functools
@@ -40,12 +41,13 @@ ROOT = Path(__file__).resolve().parents[1]
 SITE = ROOT / "_build" / "html"
 SHOTS = ROOT / "_build" / "screenshots"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-MAX_PAGE_BYTES = 3 * 1024 * 1024     # one page's own bytes: HTML, figures, data
-MAX_SHARED_BYTES = 4 * 1024 * 1024   # theme, scripts, MathJax and fonts: the union over every page
-TIMEOUT_MS = 60_000                  # generous: a busy 2-core machine is slow, never wrong
-QUIET_S = 0.5                        # network idle: nothing in flight and nothing new for this long
-PAGES = sorted(str(p.relative_to(SITE)) for p in [SITE / "index.html", *SITE.glob("book/*.html")]) \
-    if SITE.exists() else []
+MAX_PAGE_BYTES = 3 * 1024 * 1024  # one page's own bytes: HTML, figures, data
+MAX_SHARED_BYTES = 4 * 1024 * 1024  # theme, scripts, MathJax and fonts: the union over every page
+TIMEOUT_MS = 60_000  # generous: a busy 2-core machine is slow, never wrong
+QUIET_S = 0.5  # network idle: nothing in flight and nothing new for this long
+PAGES = (
+    sorted(str(p.relative_to(SITE)) for p in [SITE / "index.html", *SITE.glob("book/*.html")]) if SITE.exists() else []
+)
 with open(ROOT / "pyproject.toml", "rb") as _f:
     VERSION = tomllib.load(_f)["project"]["version"]
 CHAPTER = re.compile(r"book/0\d_")
@@ -58,8 +60,10 @@ def _browser_path():
     found = shutil.which("chromium") or shutil.which("chromium-browser")
     if found:
         return found
-    message = ("no Chromium found: install it with `apt-get install chromium` (Debian) or set CHROMIUM "
-               "to its path; .ci/run installs it in CI")
+    message = (
+        "no Chromium found: install it with `apt-get install chromium` (Debian) or set CHROMIUM "
+        "to its path; .ci/run installs it in CI"
+    )
     if os.environ.get("CI"):
         pytest.fail(message)
     pytest.skip(message)
@@ -87,9 +91,19 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=executable, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        b = p.chromium.launch(
+            executable_path=executable,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
         yield b
         b.close()
 
@@ -102,8 +116,9 @@ class Visit:
     """
 
     def __init__(self, browser, url, width=1280, dark=False):
-        self.context = browser.new_context(viewport={"width": width, "height": 900},
-                                           color_scheme="dark" if dark else "light")
+        self.context = browser.new_context(
+            viewport={"width": width, "height": 900}, color_scheme="dark" if dark else "light"
+        )
         self.page = self.context.new_page()
         self.requests: list[str] = []
         self.errors: list[str] = []
@@ -140,8 +155,10 @@ class Visit:
         deadline = time.monotonic() + TIMEOUT_MS / 1000
         while self._in_flight or time.monotonic() - self._last_activity < QUIET_S:
             if time.monotonic() > deadline:
-                pytest.fail(f"waited {TIMEOUT_MS / 1000:.0f} s for the network to go idle: "
-                            f"{self._in_flight} request(s) still in flight")
+                pytest.fail(
+                    f"waited {TIMEOUT_MS / 1000:.0f} s for the network to go idle: "
+                    f"{self._in_flight} request(s) still in flight"
+                )
             self.page.wait_for_timeout(50)  # poll interval; the condition above decides
 
     @property
@@ -191,13 +208,14 @@ def wait_for_math(page):
     if not page.locator(MATH).count():
         return
     try:
-        page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise",
-                               timeout=TIMEOUT_MS)
+        page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=TIMEOUT_MS)
     except Exception:
         pytest.fail(f"the page has math but MathJax did not start within {TIMEOUT_MS / 1000:.0f} s")
     page.evaluate("() => MathJax.startup.promise.then(() => true)")
-    left = page.evaluate(f"() => [...document.querySelectorAll({MATH!r})]"
-                         ".filter(e => !e.querySelector('mjx-container')).map(e => e.textContent.slice(0, 60))")
+    left = page.evaluate(
+        f"() => [...document.querySelectorAll({MATH!r})]"
+        ".filter(e => !e.querySelector('mjx-container')).map(e => e.textContent.slice(0, 60))"
+    )
     assert not left, f"MathJax finished but left {len(left)} formula(s) untypeset, e.g. {left[:3]}"
 
 
@@ -214,8 +232,9 @@ def test_page_is_offline_error_free_accessible_and_light(server, browser, name):
     v = Visit(browser, f"{server}/{name}")  # settled: MathJax done, fonts loaded, network idle
     try:
         page = v.page
-        foreign = [u for u in v.requests if urlparse(u).scheme in ("http", "https")
-                   and urlparse(u).hostname != "127.0.0.1"]
+        foreign = [
+            u for u in v.requests if urlparse(u).scheme in ("http", "https") and urlparse(u).hostname != "127.0.0.1"
+        ]
         assert not foreign, f"requests leaving the site: {foreign}"
         assert not v.errors, f"console errors: {v.errors}"
 
@@ -229,8 +248,10 @@ def test_page_is_offline_error_free_accessible_and_light(server, browser, name):
             alt = img.get_attribute("alt")
             assert alt and alt.strip(), f"image without alt text: {img.get_attribute('src')[:80]}"
 
-        levels = [int(h.evaluate("e => e.tagName")[1]) for h in page.locator("article h1, article h2, "
-                                                                               "article h3, article h4").all()]
+        levels = [
+            int(h.evaluate("e => e.tagName")[1])
+            for h in page.locator("article h1, article h2, article h3, article h4").all()
+        ]
         assert levels.count(1) <= 1, f"more than one h1: {levels}"
         for a, b in zip(levels, levels[1:]):
             assert b <= a + 1, f"heading level jumps from h{a} to h{b}: {levels}"
@@ -242,8 +263,9 @@ def test_page_is_offline_error_free_accessible_and_light(server, browser, name):
         dead = page.locator(".jupyter-widgets, .widget-area, script[type='application/vnd.jupyter.widget-view+json']")
         assert dead.count() == 0, "an ipywidgets control without a kernel is on the page"
 
-        assert v.page_bytes < MAX_PAGE_BYTES, \
+        assert v.page_bytes < MAX_PAGE_BYTES, (
             f"the page's own bytes (HTML, figures, data) are {v.page_bytes / 2**20:.2f} MiB, over the 3 MiB budget"
+        )
 
         if CHAPTER.match(name):
             assert page.locator("a[href$='.ipynb']").count() > 0, "no download-as-notebook link"
@@ -281,8 +303,10 @@ def test_shared_assets_fit_their_budget(server, browser):
     assert any("mathjax" in u for u in shared), "no page loaded MathJax: the measurement saw nothing"
     total = sum(shared.values())
     heaviest = sorted(shared.items(), key=lambda kv: -kv[1])[:5]
-    assert total < MAX_SHARED_BYTES, (f"shared assets weigh {total / 2**20:.2f} MiB over {len(shared)} files, "
-                                      f"over the {MAX_SHARED_BYTES / 2**20:.0f} MiB budget; heaviest: {heaviest}")
+    assert total < MAX_SHARED_BYTES, (
+        f"shared assets weigh {total / 2**20:.2f} MiB over {len(shared)} files, "
+        f"over the {MAX_SHARED_BYTES / 2**20:.0f} MiB budget; heaviest: {heaviest}"
+    )
 
 
 def test_page_weight_counts_settled_bytes_only_once(server, browser):
@@ -307,8 +331,12 @@ def test_screenshots_at_desktop_and_phone_width(server, browser, name):
         try:
             if dark:  # the theme follows its own switch, stored in localStorage
                 v.page.evaluate("document.documentElement.dataset.theme = 'dark'")
-                wait_until(v.page, "() => getComputedStyle(document.body).backgroundColor !== 'rgb(255, 255, 255)'",
-                           None, "the dark theme's background")
+                wait_until(
+                    v.page,
+                    "() => getComputedStyle(document.body).backgroundColor !== 'rgb(255, 255, 255)'",
+                    None,
+                    "the dark theme's background",
+                )
             v.page.screenshot(path=str(SHOTS / f"{stem}-{label}.png"), full_page=True)
             overflow = v.page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
             assert overflow <= 1, f"{label}: the page is {overflow}px wider than the window"
@@ -339,22 +367,36 @@ def test_static_twins_respond_to_slider_and_play(server, browser, name):
             img, out = twin.locator("img.bptt-frame"), twin.locator("output").first
             slider = twin.locator("input[type=range], select").first
             is_range = slider.evaluate("e => e.tagName") == "INPUT"
-            at_end = slider.evaluate("e => e.tagName === 'INPUT' ? +e.value >= +e.max "
-                                     ": e.selectedIndex === e.options.length - 1")
-            key = {(True, False): "ArrowRight", (True, True): "ArrowLeft",
-                   (False, False): "ArrowDown", (False, True): "ArrowUp"}[(is_range, at_end)]
+            at_end = slider.evaluate(
+                "e => e.tagName === 'INPUT' ? +e.value >= +e.max : e.selectedIndex === e.options.length - 1"
+            )
+            key = {
+                (True, False): "ArrowRight",
+                (True, True): "ArrowLeft",
+                (False, False): "ArrowDown",
+                (False, True): "ArrowUp",
+            }[(is_range, at_end)]
             before = (img.get_attribute("src"), out.inner_text(), twin.get_attribute("data-frame"))
             slider.focus()
             v.page.keyboard.press(key)
-            wait_until(v.page, _CHANGED, [twin.element_handle(), "data-frame", before[2]],
-                       f"twin {i} on {name} to show another frame after {key}")
+            wait_until(
+                v.page,
+                _CHANGED,
+                [twin.element_handle(), "data-frame", before[2]],
+                f"twin {i} on {name} to show another frame after {key}",
+            )
             after = (img.get_attribute("src"), out.inner_text(), twin.get_attribute("data-frame"))
             assert after[0] != before[0], "moving the slider did not change the frame"
             assert after[1] != before[1], "moving the slider did not change the value shown"
             assert img.get_attribute("alt"), "frame without alt text"
             twin.locator("button.bptt-play").click()
-            wait_until(v.page, _CHANGED, [twin.element_handle(), "data-frame", after[2]],
-                       f"twin {i} on {name} to advance a frame after Play", timeout=10_000)
+            wait_until(
+                v.page,
+                _CHANGED,
+                [twin.element_handle(), "data-frame", after[2]],
+                f"twin {i} on {name} to advance a frame after Play",
+                timeout=10_000,
+            )
             twin.locator("button.bptt-play").click()
     finally:
         v.close()
@@ -364,9 +406,13 @@ def test_search_finds_a_term_from_a_chapter(server, browser):
     v = Visit(browser, f"{server}/search.html?q=truncation")
     try:
         # Sphinx's searchtools writes this summary only when the whole search has finished.
-        wait_until(v.page, "() => /Search finished|did not match/.test("
-                           "document.querySelector('#search-results .search-summary')?.innerText ?? '')",
-                   None, "Sphinx's search to finish")
+        wait_until(
+            v.page,
+            "() => /Search finished|did not match/.test("
+            "document.querySelector('#search-results .search-summary')?.innerText ?? '')",
+            None,
+            "Sphinx's search to finish",
+        )
         hrefs = [a.get_attribute("href") for a in v.page.locator("#search-results li a").all()]
         assert any("05_truncated_bptt" in (h or "") for h in hrefs), hrefs
     finally:

@@ -7,6 +7,7 @@ It reads what ``make book``, ``make pdf``, ``make student-pdf``, ``make assignme
 ``make wheel`` built, and refuses to write a bundle with a part missing. The website opens from
 disk (``site/index.html``); the bundle's README also gives the one-line local server.
 """
+
 from __future__ import annotations
 
 import argparse

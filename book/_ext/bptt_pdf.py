@@ -17,6 +17,7 @@ printed from the student site, which has no solutions, and leaves out the instru
 Cells folded on the website (bookkeeping: glue and asserts) are left out; interactive figures
 print their first precomputed frame.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -86,7 +87,7 @@ def _article(site: Path, page: str) -> tuple[str, str]:
     text = (site / f"{page}.html").read_text(encoding="utf-8")
     found = ARTICLE.search(text)
     if not found:
-        raise ValueError(f"{page}.html has no <article class=\"bd-article\">; is {site} a Jupyter Book build?")
+        raise ValueError(f'{page}.html has no <article class="bd-article">; is {site} a Jupyter Book build?')
     body = found.group(1)
     title = TITLE.search(body)
     return body, re.sub(r"<[^>]+>", "", title.group(1)).strip() if title else page
@@ -114,8 +115,11 @@ def combined_html(site: Path, pages: list[str], student: bool) -> str:
     with open(ROOT / "pyproject.toml", "rb") as f:
         version = tomllib.load(f)["project"]["version"]
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    date = (datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc) if epoch
-            else datetime.datetime.now(datetime.timezone.utc)).date().isoformat()
+    date = (
+        (datetime.datetime.fromtimestamp(int(epoch), datetime.UTC) if epoch else datetime.datetime.now(datetime.UTC))
+        .date()
+        .isoformat()
+    )
     parts, contents = [], []
     for page in pages:
         body, title = _article(site, page)
@@ -126,11 +130,12 @@ def combined_html(site: Path, pages: list[str], student: bool) -> str:
     variant = "Student edition (without solutions)" if student else "With solutions to the exercises"
     title_page = (
         '<section class="pdf-title"><h1>Backpropagation Through Time</h1>'
-        '<p>An interactive course on training recurrent neural networks</p>'
-        f'<p><em>{variant}</em></p><p>The BPTT course authors</p>'
-        f'<p>Version {html.escape(version)}, {date}</p>'
+        "<p>An interactive course on training recurrent neural networks</p>"
+        f"<p><em>{variant}</em></p><p>The BPTT course authors</p>"
+        f"<p>Version {html.escape(version)}, {date}</p>"
         '<p style="font-size:9pt;margin-top:12mm">Text and figures: CC BY 4.0. Code: MIT.</p></section>'
-        f'<section class="pdf-contents"><h1>Contents</h1><ol>{"".join(contents)}</ol></section>')
+        f'<section class="pdf-contents"><h1>Contents</h1><ol>{"".join(contents)}</ol></section>'
+    )
     return title_page + "".join(parts)
 
 
@@ -166,14 +171,19 @@ def print_pdf(site: Path, out: Path, student: bool, toc_file: Path) -> Path:
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-                "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"])
+            browser = p.chromium.launch(
+                executable_path=CHROMIUM,
+                headless=True,
+                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+            )
             page = browser.new_page()
             page.route(re.compile(r"^(?!http://127\.0\.0\.1)(?!data:)(?!blob:).*"), lambda r: r.abort())
-            page.goto(f"http://127.0.0.1:{httpd.server_address[1]}/{pages[1]}.html", wait_until="load",
-                      timeout=TIMEOUT_MS)
-            page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise",
-                                   timeout=TIMEOUT_MS)
+            page.goto(
+                f"http://127.0.0.1:{httpd.server_address[1]}/{pages[1]}.html", wait_until="load", timeout=TIMEOUT_MS
+            )
+            page.wait_for_function(
+                "() => window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=TIMEOUT_MS
+            )
             page.evaluate("() => MathJax.startup.promise.then(() => true)")
             page.evaluate("(html) => { document.querySelector('article.bd-article').innerHTML = html; }", body)
             page.add_style_tag(content=PRINT_CSS)
@@ -182,11 +192,18 @@ def print_pdf(site: Path, out: Path, student: bool, toc_file: Path) -> Path:
                 raise RuntimeError(f"MathJax left {left} formula(s) untypeset; not printing a PDF with raw TeX")
             out.parent.mkdir(parents=True, exist_ok=True)
             page.emulate_media(media="print")
-            page.pdf(path=str(out), format="A4", print_background=True, outline=True, tagged=True,
-                     display_header_footer=True, header_template="<span></span>",
-                     footer_template='<div style="font-size:8px;width:100%;text-align:center;color:#555">'
-                                     '<span class="pageNumber"></span> / <span class="totalPages"></span></div>',
-                     margin={"top": "16mm", "bottom": "18mm", "left": "15mm", "right": "15mm"})
+            page.pdf(
+                path=str(out),
+                format="A4",
+                print_background=True,
+                outline=True,
+                tagged=True,
+                display_header_footer=True,
+                header_template="<span></span>",
+                footer_template='<div style="font-size:8px;width:100%;text-align:center;color:#555">'
+                '<span class="pageNumber"></span> / <span class="totalPages"></span></div>',
+                margin={"top": "16mm", "bottom": "18mm", "left": "15mm", "right": "15mm"},
+            )
             browser.close()
     finally:
         httpd.shutdown()

@@ -14,6 +14,7 @@
   licences (as ``.txt``, so a browser shows them rather than downloading them) and of
   ``CITATION.cff``, which the build copies to the site's root.
 """
+
 import datetime
 import html
 import os
@@ -46,8 +47,7 @@ def course_version() -> str:
 
 def build_date() -> str:
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    when = (datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc) if epoch
-            else datetime.datetime.now(datetime.timezone.utc))
+    when = datetime.datetime.fromtimestamp(int(epoch), datetime.UTC) if epoch else datetime.datetime.now(datetime.UTC)
     return when.date().isoformat()
 
 
@@ -59,7 +59,8 @@ def _footer(app, pagename, templatename, context, doctree):
         f'Text and figures: <a href="{to("LICENSE-TEXT.txt", 1)}">CC BY 4.0</a>; '
         f'code (rnnlib and the notebooks\' code cells): <a href="{to("LICENSE.txt", 1)}">MIT</a>. '
         f'<span class="bptt-version">Version {version}, built {date}.</span> '
-        f'How to cite: <a href="{to("CITATION.cff", 1)}">CITATION.cff</a>.</p>')
+        f'How to cite: <a href="{to("CITATION.cff", 1)}">CITATION.cff</a>.</p>'
+    )
 
 
 SITE_FILES = {"LICENSE": "LICENSE.txt", "LICENSE-TEXT": "LICENSE-TEXT.txt", "CITATION.cff": "CITATION.cff"}

@@ -10,6 +10,7 @@ both read-outs and losses, the three target patterns, the three h0 modes, shapes
 and scales from vanishing (σ_max = 0.5) to exploding (ρ = 3 with identity and ReLU, values up to
 about 1e60 but finite), plus the cliff of Pascanu et al. (2013), Figure 6.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -75,7 +76,7 @@ def targets_for(spec, rng, N, T, O):
     d = rng.standard_normal((N, T, O))
     if pattern == "mask":
         mask = np.zeros(T, dtype=bool)
-        mask[T // 3::2] = True
+        mask[T // 3 :: 2] = True
         return d, mask
     return d, "all"
 
@@ -94,8 +95,9 @@ def refuse_cancellation(spec, y_hat, d, mask):
     y, t = y_hat[mask], d_full[mask]
     closeness = np.min(np.abs(y - t) / (np.abs(y) + np.abs(t)))
     if closeness < 0.005:  # amplification above 200
-        raise SystemExit(f"case {spec['name']!r}: ŷ − d cancels (|ŷ − d| = {closeness:.1e} (|ŷ| + |d|)); "
-                         f"choose another seed")
+        raise SystemExit(
+            f"case {spec['name']!r}: ŷ − d cancels (|ŷ − d| = {closeness:.1e} (|ŷ| + |d|)); choose another seed"
+        )
 
 
 def model_case(spec):
@@ -104,9 +106,15 @@ def model_case(spec):
     N, T, D, H, O = (spec[k] for k in ("N", "T", "D", "H", "O"))
     W_s = recurrent(spec["kind"], H, spec["scale"], rng)
     h0_mode = spec.get("h0_mode", "zeros")
-    params = rl.RNNParams(rl.glorot((H, D), 1.0, rng), W_s, rl.glorot((O, H), 1.0, rng), 0.1 * rng.standard_normal(H),
-                          0.1 * rng.standard_normal(O), h0=None if h0_mode == "zeros" else 0.5 * rng.standard_normal(H),
-                          h0_mode=h0_mode)
+    params = rl.RNNParams(
+        rl.glorot((H, D), 1.0, rng),
+        W_s,
+        rl.glorot((O, H), 1.0, rng),
+        0.1 * rng.standard_normal(H),
+        0.1 * rng.standard_normal(O),
+        h0=None if h0_mode == "zeros" else 0.5 * rng.standard_normal(H),
+        h0_mode=h0_mode,
+    )
     x = rng.standard_normal((N, T, D))
     d, targets = targets_for(spec, rng, N, T, O)
     model = {"activation": spec["activation"], "output": spec["output"], "loss_name": spec["loss"], "targets": targets}
@@ -129,17 +137,26 @@ def model_case(spec):
     }
     norms = rl.jacobian_norms(params, fp, sequence=N - 1)
     expected["jacobian_norms_last_row"] = {"sequence": N - 1, "t": T, "values": norms[T]}
-    expected["jacobian_norms_middle_row"] = {"sequence": N - 1, "t": T // 2, "values": norms[T // 2, :T // 2 + 1]}
+    expected["jacobian_norms_middle_row"] = {"sequence": N - 1, "t": T // 2, "values": norms[T // 2, : T // 2 + 1]}
     if not big:
         expected |= {
-            "a": fp.a, "h": fp.h, "o": fp.o, "y_hat": fp.y_hat, "step_losses": fp.step_losses,
-            "delta": bp.delta, "da": bp.da,
+            "a": fp.a,
+            "h": fp.h,
+            "o": fp.o,
+            "y_hat": fp.y_hat,
+            "step_losses": fp.step_losses,
+            "delta": bp.delta,
+            "da": bp.da,
             "jacobian_norms": {"sequence": N - 1, "values": norms},
             "norms_by_distance": rl.norms_by_distance(norms),
             "effective_horizon": rl.effective_horizon(rl.norms_by_distance(norms), 1e-3),
             "step_jacobian": {"sequence": 0, "t": T, "values": rl.step_jacobians(params, fp)[0, T - 1]},
-            "jacobian_product": {"sequence": 0, "t": T, "k": T // 3,
-                                 "values": rl.jacobian_product(params, fp, T, T // 3)[0]},
+            "jacobian_product": {
+                "sequence": 0,
+                "t": T,
+                "k": T // 3,
+                "values": rl.jacobian_product(params, fp, T, T // 3)[0],
+            },
         }
         # Truncated BPTT: several (k1, k2), the explorer's k1 = k2, and the bias curve with k1 = 1.
         pairs = sorted({(1, 1), (1, 3), (2, 5), (3, 3), (4, 7), (T // 2, T // 2), (T, T), (1, T + 5)})
@@ -148,9 +165,17 @@ def model_case(spec):
             if k1 > T or k2 < k1:
                 continue
             r = rl.truncated_bptt(params, x, d, k1, k2, **model)
-            expected["truncated"].append({"k1": k1, "k2": k2, "loss": r.loss, "grads": as_list(r.grads),
-                                          "backward_steps": r.backward_steps, "h_last": r.h_last,
-                                          "relative_error": rl.relative_gradient_error(r.grads, bp.grads)})
+            expected["truncated"].append(
+                {
+                    "k1": k1,
+                    "k2": k2,
+                    "loss": r.loss,
+                    "grads": as_list(r.grads),
+                    "backward_steps": r.backward_steps,
+                    "h_last": r.h_last,
+                    "relative_error": rl.relative_gradient_error(r.grads, bp.grads),
+                }
+            )
         k2_values = [1, 2, 4, T // 2, T]
         errors, cosines = rl.bias_by_k2(params, x, d, k2_values, **model)
         expected["bias_by_k2"] = {"k2": k2_values, "errors": errors, "cosines": cosines}
@@ -159,54 +184,228 @@ def model_case(spec):
         k2_values = [1, 5, 25, T]
         expected["truncation_explorer"] = {
             "k2": k2_values,
-            "errors": [rl.relative_gradient_error(rl.truncated_bptt(params, x, d, k, k, **model).grads, bp.grads)
-                       for k in k2_values]}
+            "errors": [
+                rl.relative_gradient_error(rl.truncated_bptt(params, x, d, k, k, **model).grads, bp.grads)
+                for k in k2_values
+            ],
+        }
     # Clipping the full gradient: thresholds below and above its norm, every mode (small cases only:
     # six copies of the explorer-sized gradient would be most of the fixture file).
     norm = rl.global_norm(bp.grads)
     biggest = max(float(np.max(np.abs(g))) for _, g in bp.grads.items())
-    settings = [] if big else [("norm", 0.5 * norm), ("norm", 2.0 * norm), ("parameter_norm", 0.3 * norm),
-                               ("value", 0.25 * biggest), ("value", 2.0 * biggest), (None, None)]
+    settings = (
+        []
+        if big
+        else [
+            ("norm", 0.5 * norm),
+            ("norm", 2.0 * norm),
+            ("parameter_norm", 0.3 * norm),
+            ("value", 0.25 * biggest),
+            ("value", 2.0 * biggest),
+            (None, None),
+        ]
+    )
     expected["clipping"] = []
     for mode, threshold in settings:
         c = rl.clip(bp.grads, mode, threshold)
-        expected["clipping"].append({"mode": mode, "threshold": threshold, "grads": as_list(c.grads),
-                                     "norm": c.norm, "norms": c.norms, "clipped": c.clipped,
-                                     "cosine": rl.cosine(c.grads, bp.grads)})
+        expected["clipping"].append(
+            {
+                "mode": mode,
+                "threshold": threshold,
+                "grads": as_list(c.grads),
+                "norm": c.norm,
+                "norms": c.norms,
+                "clipped": c.clipped,
+                "cosine": rl.cosine(c.grads, bp.grads),
+            }
+        )
     return {
-        "name": spec["name"], "kind": "rnn",
-        "model": {"activation": spec["activation"], "output": spec["output"], "loss": spec["loss"],
-                  "targets": as_list(targets)},
-        "params": {**{name: getattr(params, name).tolist() for name in ("W_x", "W_s", "W_y", "b_h", "b_y", "h0")},
-                   "h0Mode": h0_mode},
-        "x": x.tolist(), "d": as_list(d),
+        "name": spec["name"],
+        "kind": "rnn",
+        "model": {
+            "activation": spec["activation"],
+            "output": spec["output"],
+            "loss": spec["loss"],
+            "targets": as_list(targets),
+        },
+        "params": {
+            **{name: getattr(params, name).tolist() for name in ("W_x", "W_s", "W_y", "b_h", "b_y", "h0")},
+            "h0Mode": h0_mode,
+        },
+        "x": x.tolist(),
+        "d": as_list(d),
         "expected": as_list(expected),
     }
 
 
 CASES = [
-    dict(name="tanh-vanishing-all-trainable-h0", activation="tanh", output="linear", loss="squared", targets="all",
-         kind="sigma", scale=0.5, N=2, T=12, D=3, H=5, O=2, seed=1, h0_mode="trainable"),
-    dict(name="tanh-edge-orthogonal-last", activation="tanh", output="linear", loss="squared", targets="last",
-         kind="orthogonal", scale=1.0, N=3, T=20, D=2, H=6, O=1, seed=2),
-    dict(name="sigmoid-large-sigma-mask-given-h0", activation="sigmoid", output="linear", loss="squared",
-         targets="mask", kind="sigma", scale=4.5, N=3, T=10, D=2, H=4, O=3, seed=3, h0_mode="given"),
-    dict(name="relu-exploding-rho3-last", activation="relu", output="linear", loss="squared", targets="last",
-         kind="rho", scale=3.0, N=2, T=40, D=2, H=6, O=1, seed=18),
-    dict(name="identity-exploding-rho3-all", activation="identity", output="linear", loss="squared", targets="all",
-         kind="rho", scale=3.0, N=1, T=60, D=1, H=3, O=1, seed=5),
-    dict(name="tanh-softmax-cross-entropy", activation="tanh", output="softmax", loss="cross_entropy", targets="all",
-         kind="rho", scale=1.2, N=2, T=8, D=3, H=4, O=3, seed=6),
-    dict(name="sigmoid-softmax-squared-last", activation="sigmoid", output="softmax", loss="squared",
-         targets="last", kind="rho", scale=2.0, N=2, T=9, D=2, H=5, O=3, seed=7),
-    dict(name="tanh-nonnormal-mask", activation="tanh", output="linear", loss="squared", targets="mask",
-         kind="nonnormal", scale=0.9, N=2, T=16, D=2, H=7, O=2, seed=8),
-    dict(name="relu-irnn-cross-entropy-last", activation="relu", output="softmax", loss="cross_entropy",
-         targets="last", kind="orthogonal", scale=1.0, N=3, T=14, D=2, H=5, O=4, seed=9),
-    dict(name="tanh-single-unit", activation="tanh", output="linear", loss="squared", targets="all",
-         kind="rho", scale=0.9, N=1, T=6, D=1, H=1, O=1, seed=10),
-    dict(name="tanh-spectral-explorer-size", activation="tanh", output="linear", loss="squared", targets="last",
-         kind="rho", scale=1.05, N=4, T=100, D=1, H=64, O=1, seed=11),
+    dict(
+        name="tanh-vanishing-all-trainable-h0",
+        activation="tanh",
+        output="linear",
+        loss="squared",
+        targets="all",
+        kind="sigma",
+        scale=0.5,
+        N=2,
+        T=12,
+        D=3,
+        H=5,
+        O=2,
+        seed=1,
+        h0_mode="trainable",
+    ),
+    dict(
+        name="tanh-edge-orthogonal-last",
+        activation="tanh",
+        output="linear",
+        loss="squared",
+        targets="last",
+        kind="orthogonal",
+        scale=1.0,
+        N=3,
+        T=20,
+        D=2,
+        H=6,
+        O=1,
+        seed=2,
+    ),
+    dict(
+        name="sigmoid-large-sigma-mask-given-h0",
+        activation="sigmoid",
+        output="linear",
+        loss="squared",
+        targets="mask",
+        kind="sigma",
+        scale=4.5,
+        N=3,
+        T=10,
+        D=2,
+        H=4,
+        O=3,
+        seed=3,
+        h0_mode="given",
+    ),
+    dict(
+        name="relu-exploding-rho3-last",
+        activation="relu",
+        output="linear",
+        loss="squared",
+        targets="last",
+        kind="rho",
+        scale=3.0,
+        N=2,
+        T=40,
+        D=2,
+        H=6,
+        O=1,
+        seed=18,
+    ),
+    dict(
+        name="identity-exploding-rho3-all",
+        activation="identity",
+        output="linear",
+        loss="squared",
+        targets="all",
+        kind="rho",
+        scale=3.0,
+        N=1,
+        T=60,
+        D=1,
+        H=3,
+        O=1,
+        seed=5,
+    ),
+    dict(
+        name="tanh-softmax-cross-entropy",
+        activation="tanh",
+        output="softmax",
+        loss="cross_entropy",
+        targets="all",
+        kind="rho",
+        scale=1.2,
+        N=2,
+        T=8,
+        D=3,
+        H=4,
+        O=3,
+        seed=6,
+    ),
+    dict(
+        name="sigmoid-softmax-squared-last",
+        activation="sigmoid",
+        output="softmax",
+        loss="squared",
+        targets="last",
+        kind="rho",
+        scale=2.0,
+        N=2,
+        T=9,
+        D=2,
+        H=5,
+        O=3,
+        seed=7,
+    ),
+    dict(
+        name="tanh-nonnormal-mask",
+        activation="tanh",
+        output="linear",
+        loss="squared",
+        targets="mask",
+        kind="nonnormal",
+        scale=0.9,
+        N=2,
+        T=16,
+        D=2,
+        H=7,
+        O=2,
+        seed=8,
+    ),
+    dict(
+        name="relu-irnn-cross-entropy-last",
+        activation="relu",
+        output="softmax",
+        loss="cross_entropy",
+        targets="last",
+        kind="orthogonal",
+        scale=1.0,
+        N=3,
+        T=14,
+        D=2,
+        H=5,
+        O=4,
+        seed=9,
+    ),
+    dict(
+        name="tanh-single-unit",
+        activation="tanh",
+        output="linear",
+        loss="squared",
+        targets="all",
+        kind="rho",
+        scale=0.9,
+        N=1,
+        T=6,
+        D=1,
+        H=1,
+        O=1,
+        seed=10,
+    ),
+    dict(
+        name="tanh-spectral-explorer-size",
+        activation="tanh",
+        output="linear",
+        loss="squared",
+        targets="last",
+        kind="rho",
+        scale=1.05,
+        N=4,
+        T=100,
+        D=1,
+        H=64,
+        O=1,
+        seed=11,
+    ),
 ]
 
 
@@ -226,12 +425,18 @@ def linalg_cases():
     }
     out = []
     for name, M in mats.items():
-        entry = {"name": name, "kind": "linalg", "matrix": M.tolist(),
-                 "expected": {"singular_values": rl.singular_values(M).tolist(), "sigma_max": rl.sigma_max(M)}}
+        entry = {
+            "name": name,
+            "kind": "linalg",
+            "matrix": M.tolist(),
+            "expected": {"singular_values": rl.singular_values(M).tolist(), "sigma_max": rl.sigma_max(M)},
+        }
         if M.shape[0] == M.shape[1]:
             ev = np.linalg.eigvals(M)
-            entry["expected"] |= {"eigenvalues": {"re": ev.real.tolist(), "im": ev.imag.tolist()},
-                                  "spectral_radius": rl.spectral_radius(M)}
+            entry["expected"] |= {
+                "eigenvalues": {"re": ev.real.tolist(), "im": ev.imag.tolist()},
+                "spectral_radius": rl.spectral_radius(M),
+            }
         out.append(entry)
     return out
 
@@ -243,26 +448,56 @@ def cliff_case():
     points = [(w, b) for w in (3.0, 4.3, 4.5, 4.7, 6.0) for b in (-2.6, -2.32, -2.0)]
     values = [cliff.cliff_loss_and_grad(w, b) for w, b in points]
     paths = []
-    for mode, threshold in ((None, None), ("norm", 0.5), ("norm", 2.0), ("value", 0.5), ("value", 2.0),
-                            ("parameter_norm", 1.0)):
+    for mode, threshold in (
+        (None, None),
+        ("norm", 0.5),
+        ("norm", 2.0),
+        ("value", 0.5),
+        ("value", 2.0),
+        ("parameter_norm", 1.0),
+    ):
         p = cliff.descent_path(*CLIFF_START, CLIFF_LR, CLIFF_STEPS, mode, threshold)
         # How much rnnlib's own path moves when w0 moves by one ulp: near the cliff, gradient descent
         # amplifies a rounding difference by orders of magnitude, so the engine's path as a whole can
         # only be held to this sensitivity (each single step is held to 1e-12 by the test).
-        q = cliff.descent_path(np.nextafter(CLIFF_START[0], np.inf), CLIFF_START[1], CLIFF_LR, CLIFF_STEPS, mode,
-                               threshold)
-        sensitivity = max(float(np.max(np.abs(p.points - q.points)) / np.max(np.abs(p.points))),
-                          float(np.max(np.abs(p.losses - q.losses) / np.abs(p.losses))))
-        paths.append({"mode": mode, "threshold": threshold, "points": p.points.tolist(), "losses": p.losses.tolist(),
-                      "grad_norms": p.grad_norms.tolist(), "clipped": p.clipped.tolist(),
-                      "step_lengths": p.step_lengths.tolist(), "ulp_sensitivity": sensitivity})
+        q = cliff.descent_path(
+            np.nextafter(CLIFF_START[0], np.inf), CLIFF_START[1], CLIFF_LR, CLIFF_STEPS, mode, threshold
+        )
+        sensitivity = max(
+            float(np.max(np.abs(p.points - q.points)) / np.max(np.abs(p.points))),
+            float(np.max(np.abs(p.losses - q.losses) / np.abs(p.losses))),
+        )
+        paths.append(
+            {
+                "mode": mode,
+                "threshold": threshold,
+                "points": p.points.tolist(),
+                "losses": p.losses.tolist(),
+                "grad_norms": p.grad_norms.tolist(),
+                "clipped": p.clipped.tolist(),
+                "step_lengths": p.step_lengths.tolist(),
+                "ulp_sensitivity": sensitivity,
+            }
+        )
     E_short, g_short = cliff.cliff_loss_and_grad(4.5, -2.3, T=7)  # another T than the paper's 50
-    return {"name": "cliff", "kind": "cliff", "T": cliff.CLIFF_T,
-            "start": CLIFF_START, "lr": CLIFF_LR, "steps": CLIFF_STEPS,
-            "points": points, "ws": ws.tolist(), "bs": bs.tolist(),
-            "expected": {"loss": [float(E) for E, _ in values], "grad": [g.tolist() for _, g in values],
-                         "surface": cliff.cliff_surface(ws, bs).tolist(), "paths": paths,
-                         "short_T": {"T": 7, "loss_and_grad": [float(E_short), *g_short.tolist()]}}}
+    return {
+        "name": "cliff",
+        "kind": "cliff",
+        "T": cliff.CLIFF_T,
+        "start": CLIFF_START,
+        "lr": CLIFF_LR,
+        "steps": CLIFF_STEPS,
+        "points": points,
+        "ws": ws.tolist(),
+        "bs": bs.tolist(),
+        "expected": {
+            "loss": [float(E) for E, _ in values],
+            "grad": [g.tolist() for _, g in values],
+            "surface": cliff.cliff_surface(ws, bs).tolist(),
+            "paths": paths,
+            "short_T": {"T": 7, "loss_and_grad": [float(E_short), *g_short.tolist()]},
+        },
+    }
 
 
 def main():
@@ -270,13 +505,18 @@ def main():
     parser.add_argument("--out", default="_build/js-fixtures", help="directory for fixtures.json")
     out = pathlib.Path(parser.parse_args().out)
     out.mkdir(parents=True, exist_ok=True)
-    fixtures = {"rnnlib_version": rl.__version__, "numpy_version": np.__version__,
-                "cases": [model_case(spec) for spec in CASES] + linalg_cases() + [cliff_case()]}
+    fixtures = {
+        "rnnlib_version": rl.__version__,
+        "numpy_version": np.__version__,
+        "cases": [model_case(spec) for spec in CASES] + linalg_cases() + [cliff_case()],
+    }
     path = out / "fixtures.json"
     text = json.dumps(fixtures, allow_nan=False)
     path.write_text(text)
-    print(f"wrote {path} ({len(text) / 1e6:.2f} MB, {len(fixtures['cases'])} cases) "
-          f"from {pathlib.Path(rl.__file__).parent}")
+    print(
+        f"wrote {path} ({len(text) / 1e6:.2f} MB, {len(fixtures['cases'])} cases) "
+        f"from {pathlib.Path(rl.__file__).parent}"
+    )
 
 
 if __name__ == "__main__":
