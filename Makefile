@@ -93,7 +93,7 @@ $(BENCH_STAMP): requirements-bench.txt $(STAMP)
 # _build/.jupyter_cache, so unchanged notebooks are not re-executed.
 # The build's output is also kept in _build/logs/, where a test checks that no tool printed a
 # WARNING or an ERROR (a quiet log is part of "warnings are errors").
-book: $(STAMP)
+book: $(STAMP) wheel
 	mkdir -p _build/logs
 	$(BIN)/jupyter-book build . --all -W -n --keep-going 2>&1 | tee _build/logs/book.log
 	@echo "Site built: _build/html/index.html"
@@ -103,7 +103,7 @@ assignments: $(STAMP)
 	$(BIN)/python -m rnnlib.course.assignments notebooks --src book --dst _build/assignments
 
 # The website without solutions (sphinx-exercise hide_solutions; code solutions run but hidden).
-student-book: $(STAMP)
+student-book: $(STAMP) wheel
 	$(BIN)/python -m rnnlib.course.assignments student-site --root . --dst _build/student-src
 	mkdir -p _build/logs
 	$(BIN)/jupyter-book build _build/student-src --path-output _build/student --all -W -n --keep-going \

@@ -13,6 +13,8 @@
   ``SOURCE_DATE_EPOCH`` when set, for reproducible builds), and links to the local copies of the
   licences (as ``.txt``, so a browser shows them rather than downloading them) and of
   ``CITATION.cff``, which the build copies to the site's root.
+- rnnlib's wheel (``make wheel``, a prerequisite of ``make book``) is copied to the site's root
+  too, and every chapter's footer says in one line how to run the chapter outside the repository.
 """
 
 import datetime
@@ -51,10 +53,22 @@ def build_date() -> str:
     return when.date().isoformat()
 
 
+def wheel_name() -> str:
+    return f"rnnlib-{course_version()}-py3-none-any.whl"
+
+
 def _footer(app, pagename, templatename, context, doctree):
     to = context["pathto"]
     version, date = html.escape(course_version()), build_date()
-    context["theme_extra_footer"] = (
+    run = ""
+    if pagename.startswith("book/0"):  # a chapter notebook
+        wheel = wheel_name()
+        run = (
+            '<p class="bptt-run">Run this chapter on your own machine: download it as a notebook (the '
+            f'download button at the top), and rnnlib\'s wheel <a href="{to(wheel, 1)}">{wheel}</a>, '
+            f"then <code>pip install '{wheel}[course]' jupyterlab</code> and open the notebook.</p>"
+        )
+    context["theme_extra_footer"] = run + (
         '<p class="bptt-footer">'
         f'Text and figures: <a href="{to("LICENSE-TEXT.txt", 1)}">CC BY 4.0</a>; '
         f'code (rnnlib and the notebooks\' code cells): <a href="{to("LICENSE.txt", 1)}">MIT</a>. '
@@ -66,10 +80,14 @@ def _footer(app, pagename, templatename, context, doctree):
 SITE_FILES = {"LICENSE": "LICENSE.txt", "LICENSE-TEXT": "LICENSE-TEXT.txt", "CITATION.cff": "CITATION.cff"}
 
 
-def _copy_licences(app, exception):
+def _copy_licences_and_wheel(app, exception):
     if exception is None and app.builder.format == "html":
         for source, target in SITE_FILES.items():
             (Path(app.outdir) / target).write_bytes((ROOT / source).read_bytes())
+        wheel = ROOT / "_build" / "wheel" / wheel_name()
+        if not wheel.is_file():
+            raise FileNotFoundError(f"{wheel} is missing: build it with `make wheel` (make book does)")
+        (Path(app.outdir) / wheel.name).write_bytes(wheel.read_bytes())
 
 
 def _encrypt_kernel_transport():
@@ -84,5 +102,5 @@ def setup(app):
     _encrypt_kernel_transport()
     app.connect("html-page-context", _drop_duplicate_scripts, priority=900)
     app.connect("html-page-context", _footer)
-    app.connect("build-finished", _copy_licences)
+    app.connect("build-finished", _copy_licences_and_wheel)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
