@@ -79,8 +79,10 @@ def target_mask(targets, N, T) -> np.ndarray:
     """Boolean mask (N, T) of the steps that carry a target.
 
     ``targets`` is ``"all"`` (many-to-many), ``"last"`` (many-to-one), or a boolean
-    array of shape (T,) (the same steps for every sequence) or (N, T).
+    array of shape (T,) (the same steps for every sequence) or (N, T). N and T are positive integers.
     """
+    N = validate.positive_int("N", N)
+    T = validate.positive_int("T", T)
     if isinstance(targets, str):
         validate.choice("targets", targets, ("all", "last"))
         mask = np.zeros((N, T), dtype=bool)

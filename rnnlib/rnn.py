@@ -46,25 +46,26 @@ from .losses import check_model, loss_and_grad, prepare_targets, stable_softmax
 from .params import RNNParams, check_params
 
 
-
 class ExplodingGradientError(FloatingPointError):
     """The backward pass overflowed: the gradient is larger than float64 can hold (chapter 7).
 
     Raised by :func:`backward`, :func:`backward_reference` and truncated BPTT instead of a NaN
     gradient or numpy warnings. ``step`` is the step t (1-based) whose δ_t = ∂L/∂h_t first overflowed
-    going backwards, or ``None`` when the loss itself is infinite; ``norm`` is ‖δ_t‖ (inf or NaN).
+    going backwards, or ``None`` when the weight gradients overflowed; ``norm`` is ‖δ_t‖ (inf or NaN);
+    ``loss`` the loss of the pass being differentiated (when known).
     """
 
-    def __init__(self, message: str, step: int | None = None, norm: float = float("inf")):
+    def __init__(self, message: str, step: int | None = None, norm: float = float("inf"), loss: float | None = None):
         super().__init__(message)
         self.step = step
         self.norm = norm
+        self.loss = loss  # the loss of the pass whose gradient overflowed, when the raiser knows it
 
 
 REMEDY = "the network is exploding; clip the gradient, lower the learning rate or the spectral radius"
 
 
-def check_delta(delta: np.ndarray, offset: int = 0) -> None:
+def check_delta(delta: np.ndarray, offset: int = 0, loss: float | None = None) -> None:
     """Raise :class:`ExplodingGradientError` if δ (n+1, N, H), time-major from step ``offset``, is not finite."""
     finite = np.isfinite(delta).all(axis=(1, 2))
     if finite.all():
@@ -74,7 +75,7 @@ def check_delta(delta: np.ndarray, offset: int = 0) -> None:
         norm = float(np.max(np.abs(delta[j])))
     norm = float("inf") if not np.isnan(norm) else norm
     t = offset + j
-    raise ExplodingGradientError(f"the gradient overflowed at step t = {t} (‖δ_{t}‖ = {norm}): {REMEDY}", t, norm)
+    raise ExplodingGradientError(f"the gradient overflowed at step t = {t} (‖δ_{t}‖ = {norm}): {REMEDY}", t, norm, loss)
 
 
 def check_step_cache(params: RNNParams, cache) -> tuple:
@@ -457,7 +458,7 @@ def backward_reference(params: RNNParams, fp: ForwardPass) -> BPTTResult:
             delta[:, t] = delta_t
             da[:, t - 1] = delta_t * fp.activation.df(fp.a[:, t - 1], fp.h[:, t])
         delta[:, 0] = from_future  # δ_0 = ∂L/∂h_0, the gradient of a trainable h_0
-    check_delta(delta.transpose(1, 0, 2))
+    check_delta(delta.transpose(1, 0, 2), loss=fp.loss)
     check_gradient_arrays(dW_x, dW_s, dW_y, db_h, db_y)
     grads = pack_gradients(params, dW_x, dW_s, dW_y, db_h, db_y, delta[:, 0], fp.h0_given)
     return BPTTResult(grads, delta, da, fp.loss)
@@ -626,7 +627,7 @@ def backward(
     validate.callable_or_none("clip_delta", clip_delta)
     dW_y, db_y, dh_out = output_gradients(fp.dO_tm, fp.h_tm[1:], params.W_y)
     delta, da = sweep(params.W_s, fp.activation, fp.a_tm, fp.h_tm, dh_out, clip_delta=clip_delta)
-    check_delta(delta)
+    check_delta(delta, loss=fp.loss)
     dW_x, dW_s, db_h = weight_gradients(da, fp.h_tm[:-1], fp.x_tm)
     check_gradient_arrays(dW_x, dW_s, dW_y, db_h, db_y)
     grads = pack_gradients(params, dW_x, dW_s, dW_y, db_h, db_y, delta[0], fp.h0_given)

@@ -77,6 +77,15 @@ def array(name, value, shape, names=None, *, dtype=np.float64, finite=True, none
     return arr
 
 
+def any_shape(name, value, *, finite=True) -> np.ndarray:
+    """``value`` as a float array of any shape (real numbers, finite unless ``finite=False``)."""
+    try:
+        ndim = np.ndim(value)
+    except Exception:  # ragged lists and the like
+        ndim = 1
+    return array(name, value, (None,) * ndim, finite=finite)
+
+
 def labels(name, value, shape, names, n_classes):
     """Integer class labels in ``[0, n_classes)`` with the given shape."""
     if isinstance(value, (str, bytes)) or value is None:
