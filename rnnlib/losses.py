@@ -31,8 +31,7 @@ def check_model(output, loss_name):
 
 
 def _real_scores(o) -> np.ndarray:
-    arr = validate.array("o", o, (None,) * max(np.ndim(o), 1), None, nonempty=True)
-    return arr
+    return validate.any_shape("o", o, minimum_ndim=1, nonempty=True)
 
 
 def stable_softmax(o: np.ndarray, axis: int = -1) -> np.ndarray:

@@ -239,7 +239,9 @@ def l2_norm(*arrays: np.ndarray) -> float:
         return float(s * np.sqrt(total))
 
 
-def check_params(name: str, value, *, like: RNNParams | None = None, what: str = "an RNNParams") -> RNNParams:
+def check_params(
+    name: str, value, *, like: RNNParams | None = None, what: str = "an RNNParams", like_name: str = "params"
+) -> RNNParams:
     """``value`` if it is an :class:`RNNParams` (laid out like ``like``, if given); else a ``ValueError``.
 
     "Laid out like" means the same trainable names (so a trainable h0 on one side only is refused)
@@ -249,12 +251,12 @@ def check_params(name: str, value, *, like: RNNParams | None = None, what: str =
         raise ValueError(f"{name} must be {what}; got {type(value).__name__}")
     if like is not None:
         if value.names() != like.names():
-            raise ValueError(f"{name} must hold the parameters {like.names()}; got {value.names()}")
+            raise ValueError(f"{name} must hold the parameters of {like_name}, {like.names()}; got {value.names()}")
         for key, arr in like:
             got = getattr(value, key).shape
             if got != arr.shape:
                 raise ValueError(
-                    f"{name} must have the shapes of the parameters (D={like.D}, H={like.H}, O={like.O}); "
+                    f"{name} must have the shapes of {like_name} (D={like.D}, H={like.H}, O={like.O}); "
                     f"{name}.{key} has shape {got}, expected {arr.shape}"
                 )
     return value
@@ -276,7 +278,7 @@ def cosine(g1: RNNParams, g2: RNNParams) -> float:
     Computed as ⟨g1/‖g1‖, g2/‖g2‖⟩, so that enormous gradients do not overflow the dot product.
     """
     n1 = _gradients("g1", g1).norm()
-    n2 = check_params("g2", g2, like=g1, what="an RNNParams of gradients").norm()
+    n2 = check_params("g2", g2, like=g1, what="an RNNParams of gradients", like_name="g1").norm()
     for name, n in (("g1", n1), ("g2", n2)):
         if n == 0:
             raise ValueError(f"{name} must be a non-zero gradient; got a zero gradient")
@@ -298,7 +300,7 @@ def relative_gradient_error(grads: RNNParams, reference: RNNParams) -> float:
         Gradients with the same parameter names and shapes.
     """
     _gradients("grads", grads)
-    check_params("reference", reference, like=grads, what="an RNNParams of gradients")
+    check_params("reference", reference, like=grads, what="an RNNParams of gradients", like_name="grads")
     ref_norm = reference.norm()
     if ref_norm == 0:
         raise ValueError("reference must be a non-zero gradient; got a zero gradient")

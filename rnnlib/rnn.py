@@ -88,9 +88,9 @@ def check_step_cache(params: RNNParams, cache) -> tuple:
     x_t, h_prev, a_t, h_t, act = cache
     if not isinstance(act, Activation):
         raise ValueError(f"cache[4] must be the Activation from step_forward; got {type(act).__name__}")
-    x_t = validate.array("cache[0] (x_t)", x_t, (None, params.D), ("N", "D"))
+    x_t = validate.array("cache[0] (x_t)", x_t, (None, params.D), ("N", "D"), source="D from params")
     N = x_t.shape[0]
-    h_prev = validate.array("cache[1] (h_prev)", h_prev, (N, params.H), ("N", "H"))
+    h_prev = validate.array("cache[1] (h_prev)", h_prev, (N, params.H), ("N", "H"), source="H from params")
     a_t = validate.array("cache[2] (a_t)", a_t, (N, params.H), ("N", "H"), finite=False)
     h_t = validate.array("cache[3] (h_t)", h_t, (N, params.H), ("N", "H"), finite=False)
     return x_t, h_prev, a_t, h_t, act
@@ -118,8 +118,8 @@ def step_forward(params: RNNParams, x_t, h_prev, activation="tanh"):
     """
     params = check_params("params", params)
     act = get_activation(activation)
-    x_t = validate.array("x_t", x_t, (None, params.D), ("N", "D"), nonempty=True)
-    h_prev = validate.array("h_prev", h_prev, (x_t.shape[0], params.H), ("N", "H"))
+    x_t = validate.array("x_t", x_t, (None, params.D), ("N", "D"), nonempty=True, source="D from params")
+    h_prev = validate.array("h_prev", h_prev, (x_t.shape[0], params.H), ("N", "H"), source="N from x_t, H from params")
     with np.errstate(over="ignore", invalid="ignore"):  # an overflow shows as inf in h_t, without a warning
         a_t = h_prev @ params.W_s.T + x_t @ params.W_x.T + params.b_h
         h_t = act(a_t)
@@ -270,14 +270,14 @@ class TargetsForwardPass(ForwardPass):
 def validate_inputs(params: RNNParams, x, h0) -> tuple[np.ndarray, np.ndarray]:
     """``x`` as (N, T, D) floats and the initial states (N, H): ``h0`` if given, else ``params.h0``."""
     params = check_params("params", params)
-    x = validate.array("x", x, (None, None, params.D), ("N", "T", "D"))
+    x = validate.array("x", x, (None, None, params.D), ("N", "T", "D"), source="D from params")
     N, T, _ = x.shape
     if N == 0 or T == 0:
         raise ValueError(f"x must have at least one sequence and one step; got shape {x.shape}")
     if h0 is None:
         h0_arr = np.broadcast_to(params.initial_state, (N, params.H))
     else:
-        h0_arr = validate.array("h0", h0, (N, params.H), ("N", "H"))
+        h0_arr = validate.array("h0", h0, (N, params.H), ("N", "H"), source="N from x, H from params")
     return x, h0_arr
 
 

@@ -278,7 +278,7 @@ def bias_by_k2(params: RNNParams, x, d, k2_values, *, k1=1, full=None, **model):
     if full is None:
         full = backward(params, forward(params, x, d, **model)).grads
     else:
-        check_params("full", full, like=check_params("params", params), what="the full-BPTT gradient (an RNNParams)")
+        check_params("full", full, like=check_params("params", params), what="the full-BPTT gradient, an RNNParams")
     errors, cosines = [], []
     for k2 in k2_list:
         g = truncated_bptt(params, x, d, k1, k2, **model).grads

@@ -37,12 +37,13 @@ def _shape_text(spec, names):
     return "(" + ", ".join(parts) + ("," if len(parts) == 1 else "") + ")"
 
 
-def array(name, value, shape, names=None, *, dtype=np.float64, finite=True, nonempty=False):
+def array(name, value, shape, names=None, *, dtype=np.float64, finite=True, nonempty=False, source=None):
     """Return ``value`` as an array of ``dtype`` with the given ``shape``.
 
     ``shape`` is a tuple whose entries are ints (required size) or ``None`` (any
     size); ``names`` labels the axes in the error message, e.g. ``("N", "T", "D")``.
-    ``nonempty=True`` refuses an array with a zero-length axis.
+    ``nonempty=True`` refuses an array with a zero-length axis. ``source`` says where the fixed sizes
+    come from (e.g. ``"D and H from params"``) and is added to a shape error.
     """
     names = names or tuple(f"n{i}" for i in range(len(shape)))
     if isinstance(value, (str, bytes)) or value is None:
@@ -65,7 +66,7 @@ def array(name, value, shape, names=None, *, dtype=np.float64, finite=True, none
         if want is not None and want != got:
             raise ValueError(
                 f"{name} must have shape {_shape_text(shape, names)}; got shape {arr.shape} "
-                f"({label} is {got} on axis {axis}, expected {want})"
+                f"({label} is {got} on axis {axis}, expected {want}{'; ' + source if source else ''})"
             )
     if dtype is not None:
         arr = arr.astype(dtype, copy=False)
@@ -77,13 +78,17 @@ def array(name, value, shape, names=None, *, dtype=np.float64, finite=True, none
     return arr
 
 
-def any_shape(name, value, *, finite=True) -> np.ndarray:
-    """``value`` as a float array of any shape (real numbers, finite unless ``finite=False``)."""
+def ndim_of(value) -> int:
+    """The number of dimensions ``value`` would have as an array (1 for what numpy cannot convert)."""
     try:
-        ndim = np.ndim(value)
-    except Exception:  # ragged lists and the like
-        ndim = 1
-    return array(name, value, (None,) * ndim, finite=finite)
+        return int(np.ndim(value))
+    except Exception:  # ragged lists and the like: array() then reports why
+        return 1
+
+
+def any_shape(name, value, *, finite=True, minimum_ndim=0, nonempty=False) -> np.ndarray:
+    """``value`` as a float array of any shape with at least ``minimum_ndim`` dimensions."""
+    return array(name, value, (None,) * max(ndim_of(value), minimum_ndim), finite=finite, nonempty=nonempty)
 
 
 def labels(name, value, shape, names, n_classes):
