@@ -448,6 +448,7 @@ def backward_reference(params: RNNParams, fp: ForwardPass) -> BPTTResult:
         for t in range(T, 0, -1):
             dE_do_t = fp.dO[:, t - 1]  # ∂E_t/∂o_t, (N, O); zero where step t has no target
             delta_t = dE_do_t @ params.W_y + from_future  # eq-ch3-delta-recursion (row vectors)
+            check_delta(delta_t[None], offset=t, loss=fp.loss)  # an exploding recursion is reported at its step
             cache = (fp.x[:, t - 1], fp.h[:, t - 1], fp.a[:, t - 1], fp.h[:, t], fp.activation)
             from_future, _, dW_x_t, dW_s_t, db_h_t = step_backward(params, delta_t, cache)
             dW_x += dW_x_t  # (f′(a_t) ⊙ δ_t) x_tᵀ
@@ -464,11 +465,12 @@ def backward_reference(params: RNNParams, fp: ForwardPass) -> BPTTResult:
     return BPTTResult(grads, delta, da, fp.loss)
 
 
-def check_gradient_arrays(*arrays: np.ndarray) -> None:
+def check_gradient_arrays(*arrays: np.ndarray, where: str = "") -> None:
     """Raise :class:`ExplodingGradientError` if a weight gradient (finite δ, huge states) overflowed."""
     if not all(np.all(np.isfinite(a)) for a in arrays):
         raise ExplodingGradientError(
-            f"the weight gradients overflowed (the sum over steps of δ-terms times states exceeds float64): {REMEDY}"
+            f"the weight gradients overflowed{where} (the sum over steps of δ-terms times states exceeds "
+            f"float64): {REMEDY}"
         )
 
 

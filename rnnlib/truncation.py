@@ -160,7 +160,7 @@ def _run(params, x, d, k1, k2, model, h0, window_length, carry_scales, on_update
         check_delta(delta, offset=start, loss=fp.loss)  # delta[j] is δ at step start + j of the stream
         backward_steps += t - start
         dW_x, dW_s, db_h = weight_gradients(da, h[start:t], x_tm[start:t])
-        check_gradient_arrays(dW_x, dW_s, dW_y, db_h, db_y)
+        check_gradient_arrays(dW_x, dW_s, dW_y, db_h, db_y, where=f" in the update of steps {start + 1}..{t}")
         dh0 = delta[0] if start == 0 else np.zeros((N, H))  # gradient reaches h_0 only if the window does
         g = pack_gradients(params, dW_x, dW_s, dW_y, db_h, db_y, dh0, h0_given=h0 is not None)
         total = total + g
