@@ -16,6 +16,8 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
 import rnnlib as rl
@@ -400,3 +402,45 @@ def test_seeds_empty_inputs_booleans_and_argument_names():
             fn(np.zeros((2, 3)), "tanh")
     with pytest.raises(ValueError, match="threshold must be None when mode=None"):
         rl.clip(g, None, -1.0)
+
+
+# --- randomized overflow cases --------------------------------------------------------------------------
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    activation=st.sampled_from(ACTIVATIONS),
+    log_rho=st.floats(np.log(0.5), np.log(100.0)),
+    T=st.integers(1, 300),
+    seed=st.integers(0, 2**16),
+    classify=st.booleans(),
+    last_only=st.booleans(),
+)
+def test_random_networks_report_overflow_consistently(activation, log_rho, T, seed, classify, last_only):
+    """Any activation, ρ in [0.5, 100], T up to 300, squared or cross-entropy, every step or the last:
+    no warning, no NaN loss, and either the exact finite gradient or ExplodingGradientError."""
+    O = 3 if classify else 1
+    params = big(float(np.exp(log_rho)), H=8, O=O, seed=seed)
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((2, T, 1))
+    targets = "last" if last_only else "all"
+    if classify:
+        d = rng.integers(0, O, size=(2,) if last_only else (2, T))
+        model = dict(activation=activation, output="softmax", loss_name="cross_entropy", targets=targets)
+    else:
+        d = rng.standard_normal((2, O) if last_only else (2, T, O))
+        model = dict(activation=activation, targets=targets)
+    fp = no_warnings(rl.forward, params, x, d, **model)
+    assert not np.isnan(fp.loss)
+    assert fp.overflowed == (fp.overflow_step is not None)
+    if not fp.overflowed:
+        assert np.isfinite(fp.loss)
+    result = backward_or_exploding(params, fp)
+    if isinstance(result, rl.BPTTResult):
+        assert np.isfinite(fp.loss)
+        reference = no_warnings(rl.backward_reference, params, fp)
+        scale = rl.global_norm(result.grads)
+        for (name, g), (_, g_ref) in zip(result.grads, reference.grads):
+            assert_allclose(g, g_ref, rtol=1e-8, atol=1e-12 * scale, err_msg=name)
+        clipped = no_warnings(rl.clip_by_global_norm, result.grads, 1.0)
+        assert np.isfinite(clipped.norm) and rl.global_norm(clipped.grads) <= 1.0 + 1e-12
