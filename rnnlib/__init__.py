@@ -47,6 +47,7 @@ from .losses import readout, softmax, target_mask
 from .params import RNNParams, cosine, global_norm, relative_gradient_error
 from .rnn import (
     BPTTResult,
+    ExplodingGradientError,
     ForwardPass,
     backward,
     backward_reference,
@@ -72,6 +73,7 @@ __all__ = [
     "CLIP_MODES",
     "Clipped",
     "Contributions",
+    "ExplodingGradientError",
     "ForwardPass",
     "History",
     "RNNParams",

@@ -70,5 +70,5 @@ def get_activation(activation) -> Activation:
 
 
 def sigmoid(a):
-    """The logistic sigmoid σ(a) = 1 / (1 + e^(−a)), computed without overflow."""
-    return _sigmoid(np.asarray(a, dtype=np.float64))
+    """The logistic sigmoid σ(a) = 1 / (1 + e^(−a)), computed without overflow; ``a`` real, finite, any shape."""
+    return _sigmoid(validate.any_shape("a", a))

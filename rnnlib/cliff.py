@@ -23,7 +23,7 @@ import numpy as np
 
 from . import validate
 from .activations import sigmoid
-from .clipping import clip
+from .clipping import CLIP_MODES, clip
 from .params import RNNParams
 from .rnn import BPTTResult, ForwardPass, backward, forward
 
@@ -156,8 +156,13 @@ def descent_path(w0, b0, lr, steps, clip_mode=None, threshold=None, T=CLIFF_T) -
     """
     lr = validate.real("lr", lr, minimum=0.0, strict_minimum=True)
     steps = validate.positive_int("steps", steps)
-    if clip_mode is not None and threshold is None:
-        raise ValueError(f"threshold must be given with clip_mode={clip_mode!r}; got None")
+    if clip_mode is not None:
+        validate.choice("clip_mode", clip_mode, CLIP_MODES)
+        if threshold is None:
+            raise ValueError(f"threshold must be given with clip_mode={clip_mode!r}; got None")
+        validate.real("threshold", threshold, minimum=0.0, strict_minimum=True)
+    elif threshold is not None:
+        raise ValueError(f"threshold must be None when clip_mode=None (nothing is clipped); got {threshold!r}")
     w, b = validate.real("w0", w0), validate.real("b0", b0)
     x, d = cliff_task(T)
     points = np.empty((steps + 1, 2))

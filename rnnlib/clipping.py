@@ -10,6 +10,9 @@ compute. Three modes:
   Keeps each block's direction but not the whole gradient's.
 - ``"value"``: each element clipped into [−θ, θ] (popular character-RNN code uses θ = 5).
   Changes the direction.
+
+Norms are computed scaled (:func:`rnnlib.params.l2_norm`), so an enormous but finite gradient
+(entries near 1e188, whose squares overflow) is clipped to the right direction, not to zero.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import validate
-from .params import RNNParams, global_norm
+from .params import RNNParams, global_norm, l2_norm
 
 CLIP_MODES = ("norm", "parameter_norm", "value")
 
@@ -47,7 +50,7 @@ class Clipped:
 
 
 def _norms(grads: RNNParams) -> dict[str, float]:
-    return {name: float(np.linalg.norm(g)) for name, g in grads}
+    return {name: l2_norm(g) for name, g in grads}
 
 
 def clip_by_global_norm(grads: RNNParams, threshold) -> Clipped:
@@ -55,7 +58,9 @@ def clip_by_global_norm(grads: RNNParams, threshold) -> Clipped:
     threshold = validate.real("threshold", threshold, minimum=0.0, strict_minimum=True)
     norm = global_norm(grads)  # validates grads
     if norm >= threshold and norm > 0:  # Algorithm 1's test; at equality the factor is 1
-        return Clipped((threshold / norm) * grads, norm, _norms(grads), bool(norm > threshold))
+        # g/‖g‖ first, then θ: (θ/‖g‖)·g would underflow θ/‖g‖ for a norm near the largest float
+        scaled = grads.map(lambda g: (g / norm) * threshold)
+        return Clipped(scaled, norm, _norms(grads), bool(norm > threshold))
     return Clipped(grads.copy(), norm, _norms(grads), False)
 
 
@@ -66,8 +71,8 @@ def clip_by_parameter_norm(grads: RNNParams, threshold) -> Clipped:
     norms = _norms(grads)
 
     def clip_block(g):
-        n = float(np.linalg.norm(g))
-        return g * (threshold / n) if n >= threshold and n > 0 else g
+        n = l2_norm(g)
+        return (g / n) * threshold if n >= threshold and n > 0 else g
 
     clipped = any(n > threshold for n in norms.values())
     return Clipped(grads.map(clip_block), norm, norms, clipped)
@@ -82,8 +87,14 @@ def clip_by_value(grads: RNNParams, threshold) -> Clipped:
 
 
 def clip(grads: RNNParams, mode, threshold) -> Clipped:
-    """Clip ``grads`` with ``mode`` in {"norm", "parameter_norm", "value"}; ``mode=None`` leaves it unchanged."""
+    """Clip ``grads`` with ``mode`` in {"norm", "parameter_norm", "value"}; ``mode=None`` leaves it unchanged.
+
+    With ``mode=None`` the threshold must be ``None`` too (a threshold without a mode is a mistake,
+    as in :func:`rnnlib.train`); with a mode it must be a real number > 0.
+    """
     if mode is None:
+        if threshold is not None:
+            raise ValueError(f"threshold must be None when mode=None (nothing is clipped); got threshold={threshold!r}")
         norm = global_norm(grads)  # validates grads
         return Clipped(grads.copy(), norm, _norms(grads), False)
     validate.choice("mode", mode, CLIP_MODES)

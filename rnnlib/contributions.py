@@ -18,7 +18,7 @@ import numpy as np
 
 from . import validate
 from .params import RNNParams
-from .rnn import ForwardPass, output_gradients
+from .rnn import REMEDY, ExplodingGradientError, ForwardPass, check_forward_pass, output_gradients
 
 THROUGH_TIME = ("W_x", "W_s", "b_h")
 
@@ -50,28 +50,31 @@ def contributions(params: RNNParams, fp: ForwardPass) -> Contributions:
     """Split the BPTT gradient into the terms of eq-ch3-sum-over-paths; see :class:`Contributions`.
 
     ``sum(by_loss[name]) == sum(by_step[name]) == backward(...).grads.<name>`` to rounding.
+    ``params`` must have the sizes of the network that ran ``fp``; a term that overflows float64
+    raises :class:`rnnlib.ExplodingGradientError` (no warning, no NaN).
     """
-    if not isinstance(fp, ForwardPass):
-        raise ValueError(f"fp must be the ForwardPass returned by forward(); got {type(fp).__name__}")
-    fp = fp.targets_given()
+    fp = check_forward_pass(params, fp).targets_given()
     T, N, H = fp.a_tm.shape
     shapes = {"W_x": params.W_x.shape, "W_s": params.W_s.shape, "b_h": params.b_h.shape}
     terms = {name: np.zeros((T, T) + shape) for name, shape in shapes.items()}
     h0_terms = np.zeros((T, H))
     _, _, dh_out = output_gradients(fp.dO_tm, fp.h_tm[1:], params.W_y)
     act = fp.activation
-    fprime = act.df(fp.a_tm, fp.h_tm[1:])  # (T, N, H)
-    for t in range(T):  # loss E_{t+1}
-        carry = dh_out[t]
-        for k in range(t, -1, -1):  # back through step k+1 (0-based k)
-            da = carry * fprime[k]
-            terms["W_s"][t, k] = da.T @ fp.h_tm[k]
-            terms["W_x"][t, k] = da.T @ fp.x_tm[k]
-            terms["b_h"][t, k] = da.sum(axis=0)
-            carry = da @ params.W_s
-        h0_terms[t] = carry.sum(axis=0)
-    dO = fp.dO_tm
-    out_terms = {"W_y": np.einsum("tno,tnh->toh", dO, fp.h_tm[1:]), "b_y": dO.sum(axis=1)}
+    with np.errstate(over="ignore", invalid="ignore"):  # checked below
+        fprime = act.df(fp.a_tm, fp.h_tm[1:])  # (T, N, H)
+        for t in range(T):  # loss E_{t+1}
+            carry = dh_out[t]
+            for k in range(t, -1, -1):  # back through step k+1 (0-based k)
+                da = carry * fprime[k]
+                terms["W_s"][t, k] = da.T @ fp.h_tm[k]
+                terms["W_x"][t, k] = da.T @ fp.x_tm[k]
+                terms["b_h"][t, k] = da.sum(axis=0)
+                carry = da @ params.W_s
+            h0_terms[t] = carry.sum(axis=0)
+        dO = fp.dO_tm
+        out_terms = {"W_y": np.einsum("tno,tnh->toh", dO, fp.h_tm[1:]), "b_y": dO.sum(axis=1)}
+    if not all(np.all(np.isfinite(v)) for v in (*terms.values(), *out_terms.values(), h0_terms)):
+        raise ExplodingGradientError(f"a per-step term of the gradient overflowed float64: {REMEDY}")
     by_loss = {name: arr.sum(axis=1) for name, arr in terms.items()} | out_terms
     by_step = {name: arr.sum(axis=0) for name, arr in terms.items()} | out_terms
     return Contributions(terms, by_loss, by_step, h0_terms)
@@ -83,7 +86,10 @@ def immediate_derivative(params: RNNParams, fp: ForwardPass, t) -> np.ndarray:
     Entry [n, i, p, q] is ∂h_{t,i}/∂(W_s)_{pq} = f′(a_{t,i}) δ_{ip} h_{t-1,q}: only row i of W_s
     touches h_{t,i} directly. The total derivative dh_t/dW_s adds the paths through h_{t-1}.
     """
+    fp = check_forward_pass(params, fp, targets=False)
     t = validate.positive_int("t", t, minimum=1, maximum=fp.T)
+    if not (np.all(np.isfinite(fp.a_tm[t - 1])) and np.all(np.isfinite(fp.h_tm[t - 1]))):
+        raise ExplodingGradientError(f"the forward pass overflowed at or before step t = {t}: {REMEDY}", t)
     fprime = fp.activation.df(fp.a_tm[t - 1], fp.h_tm[t])  # (N, H)
     H = params.H
     out = np.zeros((fp.N, H, H, H))

@@ -17,7 +17,7 @@ import numpy as np
 
 from . import validate
 from .losses import loss_and_grad, readout
-from .params import RNNParams
+from .params import RNNParams, check_params
 from .rnn import backward, forward, loss
 
 
@@ -30,8 +30,8 @@ def relative_error(a, b) -> float:
     gradient block that has itself vanished (say 1e-7 against a loss of order 1) can score
     1e-4 although it is right: compare such blocks with a larger step or judge them by |a − b|.
     """
-    a = np.asarray(a, dtype=np.float64)
-    b = np.asarray(b, dtype=np.float64)
+    a = validate.any_shape("a", a)
+    b = validate.any_shape("b", b)
     if a.shape != b.shape:
         raise ValueError(f"a and b must have the same shape; got {a.shape} and {b.shape}")
     if a.size == 0:
@@ -51,6 +51,10 @@ def numerical_gradient(f: Callable[[], float], x: np.ndarray, eps=1e-6) -> np.nd
             f"{type(x).__name__}{'' if not isinstance(x, np.ndarray) else ' of dtype ' + str(x.dtype)}"
         )
     eps = validate.real("eps", eps, minimum=0.0, strict_minimum=True)
+    if not callable(f):
+        raise ValueError(f"f must be a function of no arguments returning a float; got {type(f).__name__}")
+    if not np.all(np.isfinite(x)):
+        raise ValueError("x must be finite; got inf or NaN entries")
     grad = np.zeros_like(x)
     for i in np.ndindex(x.shape):
         old = x[i]
@@ -59,13 +63,17 @@ def numerical_gradient(f: Callable[[], float], x: np.ndarray, eps=1e-6) -> np.nd
         x[i] = old - eps
         f_minus = f()
         x[i] = old
+        if not (np.isfinite(f_plus) and np.isfinite(f_minus)):
+            raise ValueError(
+                f"f must be finite near x; got f = {f_plus} and {f_minus} at x{list(i)} ± eps (the loss overflowed)"
+            )
         grad[i] = (f_plus - f_minus) / (2 * eps)
     return grad
 
 
 def numerical_gradients(params: RNNParams, x, d, eps=1e-6, **model) -> RNNParams:
     """Central-difference gradients of :func:`rnnlib.loss` for every trainable parameter."""
-    p = params.copy()  # perturbed in place, one entry at a time
+    p = check_params("params", params).copy()  # perturbed in place, one entry at a time
     arrays = {name: numerical_gradient(lambda: loss(p, x, d, **model), arr, eps) for name, arr in p}
     return p.zeros_like().replace(**arrays)
 
@@ -76,11 +84,10 @@ def check_gradients(params: RNNParams, x, d, grads: RNNParams | None = None, eps
     ``grads`` defaults to rnnlib's own BPTT; pass a student's gradients to check them.
     Returns ``{name: relative error}``.
     """
+    params = check_params("params", params)
     if grads is None:
         grads = backward(params, forward(params, x, d, **model)).grads
-    if not isinstance(grads, RNNParams) or grads.names() != params.names():
-        got = grads.names() if isinstance(grads, RNNParams) else type(grads).__name__
-        raise ValueError(f"grads must be an RNNParams with a gradient for each of {params.names()}; got {got}")
+    check_params("grads", grads, like=params, what=f"an RNNParams with a gradient for each of {params.names()}")
     num = numerical_gradients(params, x, d, eps=eps, **model)
     return {name: relative_error(g, g_num) for (name, g), (_, g_num) in zip(grads, num)}
 
@@ -92,6 +99,8 @@ def loss_given_state(params: RNNParams, x, d, k, h_k, **model) -> float:
     earlier ones are left out: the derivative of this function is δ_k = ∂L/∂h_k.
     Needs ``targets`` "all" or a mask (not "last", whose d has no time axis) when k < T.
     """
+    if d is None:
+        raise ValueError("d must be the targets (an array, as for forward); got None")
     full = forward(params, x, d, **model).targets_given()
     N, T = full.N, full.T
     k = validate.positive_int("k", k, minimum=0, maximum=T)
@@ -121,6 +130,10 @@ def loss_given_state(params: RNNParams, x, d, k, h_k, **model) -> float:
 
 
 def numerical_delta(params: RNNParams, x, d, k, eps=1e-6, **model) -> np.ndarray:
-    """δ_k = ∂L/∂h_k (N, H) by central differences on :func:`loss_given_state` (eq-ch3-delta-def)."""
-    h_k = forward(params, x, d, **model).h_tm[k].copy()
+    """δ_k = ∂L/∂h_k (N, H) by central differences on :func:`loss_given_state` (eq-ch3-delta-def); 0 <= k <= T."""
+    if d is None:
+        raise ValueError("d must be the targets (an array, as for forward); got None")
+    fp = forward(params, x, d, **model)
+    k = validate.positive_int("k", k, minimum=0, maximum=fp.T)
+    h_k = fp.h_tm[k].copy()
     return numerical_gradient(lambda: loss_given_state(params, x, d, k, h_k, **model), h_k, eps)

@@ -16,11 +16,15 @@ from .params import RNNParams
 RECURRENT_INITS = ("gaussian_spectral", "gaussian_sigma", "orthogonal", "identity", "glorot")
 
 
-def _square(name, W):
-    W = validate.array(name, W, (None, None), ("H", "H"))
+def square_matrix(name, W) -> np.ndarray:
+    """``W`` as a finite, non-empty square float matrix (H, H), or a ``ValueError`` naming ``name``."""
+    W = validate.array(name, W, (None, None), ("H", "H"), nonempty=True)
     if W.shape[0] != W.shape[1]:
         raise ValueError(f"{name} must be a square matrix (H, H); got shape {W.shape}")
     return W
+
+
+_square = square_matrix
 
 
 def spectral_radius(W) -> float:
@@ -30,7 +34,7 @@ def spectral_radius(W) -> float:
 
 def singular_values(W) -> np.ndarray:
     """Singular values of W (any shape (m, n)), largest first, shape (min(m, n),)."""
-    W = validate.array("W", W, (None, None), ("m", "n"))
+    W = validate.array("W", W, (None, None), ("m", "n"), nonempty=True)
     return np.linalg.svd(W, compute_uv=False)
 
 
@@ -51,7 +55,7 @@ def rescale_to_spectral_radius(W, scale) -> np.ndarray:
 
 def rescale_to_sigma_max(W, scale) -> np.ndarray:
     """Return ``W * scale / σ_max(W)``, a copy of W (m, n) with largest singular value ``scale``."""
-    W = validate.array("W", W, (None, None), ("m", "n"))
+    W = validate.array("W", W, (None, None), ("m", "n"), nonempty=True)
     scale = validate.real("scale", scale, minimum=0.0)
     current = sigma_max(W)
     if current == 0.0:

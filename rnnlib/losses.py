@@ -30,26 +30,58 @@ def check_model(output, loss_name):
         raise ValueError(f"loss_name='cross_entropy' needs output='softmax' (it takes log ŷ); got output={output!r}")
 
 
-def softmax(o, axis=-1):
-    """Softmax along ``axis``, shifted by the maximum so that exp never overflows."""
-    z = o - np.max(o, axis=axis, keepdims=True)
-    np.exp(z, out=z)
-    z /= np.sum(z, axis=axis, keepdims=True)
+def _real_scores(o) -> np.ndarray:
+    return validate.any_shape("o", o, minimum_ndim=1, nonempty=True)
+
+
+def stable_softmax(o: np.ndarray, axis: int = -1) -> np.ndarray:
+    """The softmax of a float array without any check: the forward pass's kernel, shifted by the maximum
+    so that exp never overflows. A non-finite ``o`` (an overflowed forward pass) gives a non-finite result
+    without a warning; :func:`softmax` is the checked version for everyone else."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        z = o - np.max(o, axis=axis, keepdims=True)
+        np.exp(z, out=z)
+        z /= np.sum(z, axis=axis, keepdims=True)
     return z
 
 
+def softmax(o, axis=-1):
+    """Softmax along ``axis``, shifted by the maximum so that exp never overflows.
+
+    Parameters
+    ----------
+    o : array of finite reals, at least one dimension, no empty axis
+    axis : int
+        An axis of ``o``.
+
+    Returns
+    -------
+    ndarray, the shape of ``o``: non-negative, summing to 1 along ``axis``.
+    """
+    arr = _real_scores(o)
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)) or not -arr.ndim <= axis < arr.ndim:
+        raise ValueError(f"axis must be an integer axis of o (ndim {arr.ndim}); got {axis!r}")
+    return stable_softmax(arr.copy(), int(axis))
+
+
 def readout(o, output):
-    """ŷ = g(o) for ``output`` in {"linear", "softmax"}; o has shape (..., O)."""
+    """ŷ = g(o) for ``output`` in {"linear", "softmax"}; o has shape (..., O), finite reals, O ≥ 1.
+
+    Returns a new array of o's shape (``"linear"`` copies o).
+    """
     validate.choice("output", output, OUTPUTS)
-    return o if output == "linear" else softmax(o)
+    arr = _real_scores(o)
+    return arr.copy() if output == "linear" else stable_softmax(arr.copy())
 
 
 def target_mask(targets, N, T) -> np.ndarray:
     """Boolean mask (N, T) of the steps that carry a target.
 
     ``targets`` is ``"all"`` (many-to-many), ``"last"`` (many-to-one), or a boolean
-    array of shape (T,) (the same steps for every sequence) or (N, T).
+    array of shape (T,) (the same steps for every sequence) or (N, T). N and T are positive integers.
     """
+    N = validate.positive_int("N", N)
+    T = validate.positive_int("T", T)
     if isinstance(targets, str):
         validate.choice("targets", targets, ("all", "last"))
         mask = np.zeros((N, T), dtype=bool)
@@ -58,7 +90,10 @@ def target_mask(targets, N, T) -> np.ndarray:
         else:
             mask[:, -1] = True
         return mask
-    arr = np.asarray(targets)
+    try:
+        arr = np.asarray(targets)
+    except Exception:  # ragged lists and the like
+        arr = np.asarray(None)
     if arr.dtype != bool:
         raise ValueError(
             f"targets must be 'all', 'last' or a boolean mask of shape (T,) or (N, T); "
@@ -127,8 +162,16 @@ def loss_and_grad(o, y_hat, d_tm, mask_tm, output, loss_name):
     """Total loss L, per-step losses E (T, N) and ∂L/∂o (T, N, O).
 
     ``o`` and ``y_hat`` are time-major (T, N, O); see :func:`prepare_targets`.
-    The per-step losses are unmasked and unscaled; L = Σ mask·E / N.
+    The per-step losses are unmasked and unscaled; L = Σ mask·E / N, where a step without a
+    target contributes exactly 0 even if its E is inf or NaN (an overflowed forward pass), and
+    ∂L/∂o is exactly 0 there too. No numpy warning is emitted: an overflow shows as a non-finite
+    L and is reported by the forward pass.
     """
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _loss_and_grad(o, y_hat, d_tm, mask_tm, output, loss_name)
+
+
+def _loss_and_grad(o, y_hat, d_tm, mask_tm, output, loss_name):
     T, N, O = o.shape
     every_step = bool(np.all(mask_tm == 1.0))
     if loss_name == "squared":
@@ -136,8 +179,8 @@ def loss_and_grad(o, y_hat, d_tm, mask_tm, output, loss_name):
         E = np.einsum("tno,tno->tn", diff, diff)
         g = diff  # becomes ∂L/∂ŷ = (2/N) m (ŷ − d), in place: diff is not needed afterwards
         g *= 2.0 / N
-        if not every_step:
-            g *= mask_tm[..., None]
+        if not every_step:  # np.where, not a product: inf · 0 would be NaN at a step without a target
+            g = np.where(mask_tm[..., None] == 1.0, g, 0.0)
         if output == "linear":
             dO = g
         else:  # softmax Jacobian: ∂ŷ_i/∂o_j = ŷ_i (δ_ij − ŷ_j)
@@ -149,6 +192,8 @@ def loss_and_grad(o, y_hat, d_tm, mask_tm, output, loss_name):
         E = log_norm - picked  # −log softmax(o)[d], computed stably
         dO = y_hat.copy()
         np.put_along_axis(dO, d_tm[..., None], np.take_along_axis(dO, d_tm[..., None], axis=-1) - 1.0, axis=-1)
-        dO *= mask_tm[..., None] / N
-    L = float((np.sum(E) if every_step else np.sum(E * mask_tm)) / N)
+        dO = np.where(mask_tm[..., None] == 1.0, dO / N, 0.0)
+    if output == "softmax" and not every_step:
+        dO = np.where(mask_tm[..., None] == 1.0, dO, 0.0)
+    L = float((np.sum(E) if every_step else np.sum(np.where(mask_tm == 1.0, E, 0.0))) / N)
     return L, E, dO

@@ -197,8 +197,13 @@ class RNNParams:
         return float(sum(np.sum(value * getattr(other, name)) for name, value in self))
 
     def norm(self) -> float:
-        """‖θ‖₂ over every trainable array taken together (for a gradient, its global norm)."""
-        return float(np.sqrt(sum(np.sum(value * value) for _, value in self)))
+        """‖θ‖₂ over every trainable array taken together (for a gradient, its global norm).
+
+        Computed scaled, as s·sqrt(Σ (θ/s)²) with s = max |θ|, so that an enormous but finite
+        gradient (entries near 1e200, whose squares overflow) has its true, finite norm; ``inf`` only
+        when the norm itself exceeds the largest float (about 1.8e308).
+        """
+        return l2_norm(*(value for _, value in self))
 
     def map(self, fn) -> RNNParams:
         """A new container with ``fn(array)`` for each trainable array, e.g. ``g.map(np.sign)``."""
@@ -218,10 +223,47 @@ class RNNParams:
         return np.concatenate([value.ravel() for _, value in self])
 
 
-def _gradients(name: str, value) -> RNNParams:
+def l2_norm(*arrays: np.ndarray) -> float:
+    """‖(a_1, ..., a_k)‖₂ of arrays taken together, scaled so that no square overflows.
+
+    With s = max |a|, the norm is s·sqrt(Σ (a/s)²): each (a/s)² ≤ 1, so the sum cannot overflow
+    and the result is finite whenever the true norm is representable. Arrays must be finite.
+    """
+    if not arrays:
+        return 0.0
+    s = max((float(np.max(np.abs(a))) if a.size else 0.0) for a in arrays)
+    if s == 0.0:
+        return 0.0
+    with np.errstate(over="ignore", under="ignore"):
+        total = sum(float(np.sum(np.square(a / s))) for a in arrays)
+        return float(s * np.sqrt(total))
+
+
+def check_params(
+    name: str, value, *, like: RNNParams | None = None, what: str = "an RNNParams", like_name: str = "params"
+) -> RNNParams:
+    """``value`` if it is an :class:`RNNParams` (laid out like ``like``, if given); else a ``ValueError``.
+
+    "Laid out like" means the same trainable names (so a trainable h0 on one side only is refused)
+    and the same shape for each array: nothing broadcasts.
+    """
     if not isinstance(value, RNNParams):
-        raise ValueError(f"{name} must be an RNNParams of gradients; got {type(value).__name__}")
+        raise ValueError(f"{name} must be {what}; got {type(value).__name__}")
+    if like is not None:
+        if value.names() != like.names():
+            raise ValueError(f"{name} must hold the parameters of {like_name}, {like.names()}; got {value.names()}")
+        for key, arr in like:
+            got = getattr(value, key).shape
+            if got != arr.shape:
+                raise ValueError(
+                    f"{name} must have the shapes of {like_name} (D={like.D}, H={like.H}, O={like.O}); "
+                    f"{name}.{key} has shape {got}, expected {arr.shape}"
+                )
     return value
+
+
+def _gradients(name: str, value) -> RNNParams:
+    return check_params(name, value, what="an RNNParams of gradients")
 
 
 def global_norm(grads: RNNParams) -> float:
@@ -230,11 +272,20 @@ def global_norm(grads: RNNParams) -> float:
 
 
 def cosine(g1: RNNParams, g2: RNNParams) -> float:
-    """cos∠(g1, g2) = ⟨g1, g2⟩ / (‖g1‖ ‖g2‖): 1 means the same direction."""
-    n1, n2 = _gradients("g1", g1).norm(), _gradients("g2", g2).norm()
-    if n1 == 0 or n2 == 0:
-        raise ValueError("cosine() needs two non-zero gradients; got a zero gradient")
-    return g1.dot(g2) / (n1 * n2)
+    """cos∠(g1, g2) = ⟨g1, g2⟩ / (‖g1‖ ‖g2‖): 1 means the same direction.
+
+    Both must have the same parameters and shapes (a trainable h0 on one side only is refused).
+    Computed as ⟨g1/‖g1‖, g2/‖g2‖⟩, so that enormous gradients do not overflow the dot product.
+    """
+    n1 = _gradients("g1", g1).norm()
+    n2 = check_params("g2", g2, like=g1, what="an RNNParams of gradients", like_name="g1").norm()
+    for name, n in (("g1", n1), ("g2", n2)):
+        if n == 0:
+            raise ValueError(f"{name} must be a non-zero gradient; got a zero gradient")
+        if not np.isfinite(n):
+            raise ValueError(f"{name} must have a finite norm; got ‖{name}‖ = {n}")
+    u1, u2 = g1.map(lambda v: v / n1), g2.map(lambda v: v / n2)
+    return float(np.clip(u1.dot(u2), -1.0, 1.0))
 
 
 def relative_gradient_error(grads: RNNParams, reference: RNNParams) -> float:
@@ -249,7 +300,12 @@ def relative_gradient_error(grads: RNNParams, reference: RNNParams) -> float:
         Gradients with the same parameter names and shapes.
     """
     _gradients("grads", grads)
-    ref_norm = _gradients("reference", reference).norm()
+    check_params("reference", reference, like=grads, what="an RNNParams of gradients", like_name="grads")
+    ref_norm = reference.norm()
     if ref_norm == 0:
         raise ValueError("reference must be a non-zero gradient; got a zero gradient")
-    return (grads - reference).norm() / ref_norm
+    # Scaled by s = max(‖grads‖, ‖reference‖) first, so that the difference of two enormous
+    # gradients cannot overflow: ‖g − r‖/‖r‖ = ‖g/s − r/s‖ / (‖r‖/s).
+    s = max(grads.norm(), ref_norm)
+    diff = grads.map(lambda v: v / s) - reference.map(lambda v: v / s)
+    return diff.norm() / (ref_norm / s)

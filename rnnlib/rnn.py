@@ -22,6 +22,14 @@ Indexing. The public arrays are batch-first: ``x[:, t-1]`` is x_t (t = 1..T) and
 h_t (t = 0..T, so ``h[:, 0]`` is h_0); likewise ``a[:, t-1]`` is a_t and ``delta[:, t]`` is
 δ_t = ∂L/∂h_t. :class:`ForwardPass` also gives the time-major arrays the loops walk over
 (``fp.h_tm[t]`` is h_t for the whole batch). Shapes use N batch, T time, D input, H hidden, O output.
+
+Overflow (chapter 7: what exploding looks like). Nothing here emits a numpy warning. When the
+numbers exceed float64 (about 1.8e308), :func:`forward` still returns, with
+``fp.overflowed = True``, ``fp.overflow_step`` the first step t whose h_t, o_t or E_t is not
+finite, and ``fp.loss = inf`` if a step that carries a target overflowed (a step without a target
+contributes exactly 0, whatever its value). :func:`backward` and :func:`backward_reference` then
+raise :class:`ExplodingGradientError`, naming the step whose δ_t overflowed, or return the exact,
+finite gradient when the overflow lies where no loss reaches (e.g. after the last target).
 """
 
 from __future__ import annotations
@@ -34,8 +42,59 @@ import numpy as np
 
 from . import validate
 from .activations import Activation, get_activation
-from .losses import check_model, loss_and_grad, prepare_targets, readout
-from .params import RNNParams
+from .losses import check_model, loss_and_grad, prepare_targets, stable_softmax
+from .params import RNNParams, check_params
+
+
+class ExplodingGradientError(FloatingPointError):
+    """The backward pass overflowed: the gradient is larger than float64 can hold (chapter 7).
+
+    Raised by :func:`backward`, :func:`backward_reference` and truncated BPTT instead of a NaN
+    gradient or numpy warnings. ``step`` is the step t (1-based) whose δ_t = ∂L/∂h_t first overflowed
+    going backwards, or ``None`` when the weight gradients overflowed; ``norm`` is ‖δ_t‖ (inf or NaN);
+    ``loss`` the loss of the pass being differentiated (when known).
+    """
+
+    def __init__(self, message: str, step: int | None = None, norm: float = float("inf"), loss: float | None = None):
+        super().__init__(message)
+        self.step = step
+        self.norm = norm
+        self.loss = loss  # the loss of the pass whose gradient overflowed, when the raiser knows it
+
+
+REMEDY = "the network is exploding; clip the gradient, lower the learning rate or the spectral radius"
+
+
+def check_delta(delta: np.ndarray, offset: int = 0, loss: float | None = None) -> None:
+    """Raise :class:`ExplodingGradientError` if δ (n+1, N, H), time-major from step ``offset``, is not finite."""
+    finite = np.isfinite(delta).all(axis=(1, 2))
+    if finite.all():
+        return
+    j = int(np.nonzero(~finite)[0].max())  # the backward pass meets the last index first
+    with np.errstate(over="ignore", invalid="ignore"):
+        norm = float(np.max(np.abs(delta[j])))
+    norm = float("inf") if not np.isnan(norm) else norm
+    t = offset + j
+    raise ExplodingGradientError(f"the gradient overflowed at step t = {t} (‖δ_{t}‖ = {norm}): {REMEDY}", t, norm, loss)
+
+
+def check_step_cache(params: RNNParams, cache) -> tuple:
+    """The cache of :func:`step_forward`, checked against ``params``: ``(x_t, h_prev, a_t, h_t, activation)``."""
+    if not isinstance(cache, tuple) or len(cache) != 5:
+        raise ValueError(
+            "cache must be the tuple (x_t, h_prev, a_t, h_t, activation) returned by step_forward; "
+            f"got {type(cache).__name__}{'' if not isinstance(cache, tuple) else ' of length ' + str(len(cache))}"
+        )
+    x_t, h_prev, a_t, h_t, act = cache
+    if not isinstance(act, Activation):
+        raise ValueError(f"cache[4] must be the Activation from step_forward; got {type(act).__name__}")
+    x_t = validate.array("cache[0] (x_t)", x_t, (None, params.D), ("N", "D"), source="D from params")
+    N = x_t.shape[0]
+    h_prev = validate.array("cache[1] (h_prev)", h_prev, (N, params.H), ("N", "H"), source="H from params")
+    a_t = validate.array("cache[2] (a_t)", a_t, (N, params.H), ("N", "H"), finite=False)
+    h_t = validate.array("cache[3] (h_t)", h_t, (N, params.H), ("N", "H"), finite=False)
+    return x_t, h_prev, a_t, h_t, act
+
 
 # --- one step, for the unrolled view (chapter 1) -------------------------------------------------
 
@@ -57,11 +116,13 @@ def step_forward(params: RNNParams, x_t, h_prev, activation="tanh"):
     cache : tuple
         ``(x_t, h_prev, a_t, h_t, activation)`` for :func:`step_backward`.
     """
+    params = check_params("params", params)
     act = get_activation(activation)
-    x_t = validate.array("x_t", x_t, (None, params.D), ("N", "D"))
-    h_prev = validate.array("h_prev", h_prev, (x_t.shape[0], params.H), ("N", "H"))
-    a_t = h_prev @ params.W_s.T + x_t @ params.W_x.T + params.b_h
-    h_t = act(a_t)
+    x_t = validate.array("x_t", x_t, (None, params.D), ("N", "D"), nonempty=True, source="D from params")
+    h_prev = validate.array("h_prev", h_prev, (x_t.shape[0], params.H), ("N", "H"), source="N from x_t, H from params")
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow shows as inf in h_t, without a warning
+        a_t = h_prev @ params.W_s.T + x_t @ params.W_x.T + params.b_h
+        h_t = act(a_t)
     return h_t, (x_t, h_prev, a_t, h_t, act)
 
 
@@ -90,14 +151,16 @@ def step_backward(params: RNNParams, dh_t, cache):
     db_h : ndarray, shape (H,)
         This step's contributions to the weight gradients.
     """
-    x_t, h_prev, a_t, h_t, act = cache
+    params = check_params("params", params)
+    x_t, h_prev, a_t, h_t, act = check_step_cache(params, cache)
     dh_t = validate.array("dh_t", dh_t, h_t.shape, ("N", "H"))
-    da_t = dh_t * act.df(a_t, h_t)  # ∂L/∂a_t = f′(a_t) ⊙ δ_t
-    dh_prev = da_t @ params.W_s  # W_sᵀ ∂L/∂a_t for column vectors is (row) times W_s
-    dx = da_t @ params.W_x
-    dW_x = da_t.T @ x_t
-    dW_s = da_t.T @ h_prev
-    db_h = da_t.sum(axis=0)
+    with np.errstate(over="ignore", invalid="ignore"):  # the callers check the results for overflow
+        da_t = dh_t * act.df(a_t, h_t)  # ∂L/∂a_t = f′(a_t) ⊙ δ_t
+        dh_prev = da_t @ params.W_s  # W_sᵀ ∂L/∂a_t for column vectors is (row) times W_s
+        dx = da_t @ params.W_x
+        dW_x = da_t.T @ x_t
+        dW_s = da_t.T @ h_prev
+        db_h = da_t.sum(axis=0)
     return dh_prev, dx, dW_x, dW_s, db_h
 
 
@@ -114,6 +177,10 @@ class ForwardPass:
     step carries a target), ``E_tm`` (T, N) the per-step losses and ``dO_tm`` (T, N, O) = ∂L/∂o_t.
     The properties ``x``, ``a``, ``h``, ... give batch-first views.
     BPTT must keep every h_t: memory grows like N·T·H (chapter 4).
+
+    ``overflowed`` is True when some h_t, o_t or E_t exceeded float64 (the network exploded in
+    the forward pass), and ``overflow_step`` is the first such step t (1-based); ``loss`` is then
+    ``inf`` if a step that carries a target overflowed, and finite and exact otherwise.
     """
 
     x_tm: np.ndarray  # (T, N, D)
@@ -130,6 +197,8 @@ class ForwardPass:
     output: str
     loss_name: str
     h0_given: bool  # True when the caller passed h0 for this batch (state carried from a previous chunk)
+    overflowed: bool = False  # some h_t, o_t or E_t exceeded float64: see overflow_step
+    overflow_step: int | None = None  # the first step t (1-based) whose h_t, o_t or E_t is not finite
 
     @property
     def x(self) -> np.ndarray:
@@ -200,14 +269,15 @@ class TargetsForwardPass(ForwardPass):
 
 def validate_inputs(params: RNNParams, x, h0) -> tuple[np.ndarray, np.ndarray]:
     """``x`` as (N, T, D) floats and the initial states (N, H): ``h0`` if given, else ``params.h0``."""
-    x = validate.array("x", x, (None, None, params.D), ("N", "T", "D"))
+    params = check_params("params", params)
+    x = validate.array("x", x, (None, None, params.D), ("N", "T", "D"), source="D from params")
     N, T, _ = x.shape
     if N == 0 or T == 0:
         raise ValueError(f"x must have at least one sequence and one step; got shape {x.shape}")
     if h0 is None:
         h0_arr = np.broadcast_to(params.initial_state, (N, params.H))
     else:
-        h0_arr = validate.array("h0", h0, (N, params.H), ("N", "H"))
+        h0_arr = validate.array("h0", h0, (N, params.H), ("N", "H"), source="N from x, H from params")
     return x, h0_arr
 
 
@@ -253,20 +323,34 @@ def forward(
     h[0] = h0_arr
     W_s_T = np.ascontiguousarray(params.W_s.T)
     rec = np.empty((N, H))
-    for t in range(T):
-        np.matmul(h[t], W_s_T, out=rec)
-        a[t] += rec  # a_t = W_s h_{t-1} + (W_x x_t + b_h)
-        act.f(a[t], out=h[t + 1])  # h_t = f(a_t)
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported by fp.overflowed, not by warnings
+        for t in range(T):
+            np.matmul(h[t], W_s_T, out=rec)
+            a[t] += rec  # a_t = W_s h_{t-1} + (W_x x_t + b_h)
+            act.f(a[t], out=h[t + 1])  # h_t = f(a_t)
 
-    o = np.matmul(h[1:].reshape(T * N, H), params.W_y.T).reshape(T, N, O)
-    o += params.b_y
-    y_hat = readout(o, output)
+        o = np.matmul(h[1:].reshape(T * N, H), params.W_y.T).reshape(T, N, O)
+        o += params.b_y
+        y_hat = o if output == "linear" else stable_softmax(o.copy())
 
     fp = ForwardPass(x_tm, a, h, o, y_hat, None, None, None, None, None, act, output, loss_name, h0 is not None)
     if d is not None:
         fp.d_tm, fp.mask_tm = prepare_targets(d, targets, loss_name, N, T, O)
         fp.loss, fp.E_tm, fp.dO_tm = loss_and_grad(o, y_hat, fp.d_tm, fp.mask_tm, output, loss_name)
+        if not np.isfinite(fp.loss):  # NaN only from inf − inf inside an overflowed pass: the loss is unbounded
+            fp.loss = float("inf")
+    _record_overflow(fp)
     return fp
+
+
+def _record_overflow(fp: ForwardPass) -> None:
+    """Set ``fp.overflowed`` and ``fp.overflow_step`` from h_t, o_t and E_t (one pass over each)."""
+    bad = ~np.isfinite(fp.h_tm[1:]).all(axis=(1, 2)) | ~np.isfinite(fp.o_tm).all(axis=(1, 2))
+    if fp.E_tm is not None:
+        bad |= ~np.isfinite(fp.E_tm).all(axis=1)
+    if bad.any():
+        fp.overflowed = True
+        fp.overflow_step = int(np.argmax(bad)) + 1
 
 
 @dataclass
@@ -295,16 +379,24 @@ class BPTTResult:
         return self.delta[:, 0]
 
 
-def _validate_backward(params: RNNParams, fp) -> TargetsForwardPass:
+def check_forward_pass(params: RNNParams, fp, *, targets: bool = True) -> ForwardPass:
+    """``fp`` checked to be a :class:`ForwardPass` of a network with the sizes of ``params``
+    (and, with ``targets=True``, run with targets); ``params`` checked to be an :class:`RNNParams`."""
+    params = check_params("params", params)
     if not isinstance(fp, ForwardPass):
         raise ValueError(f"fp must be the ForwardPass returned by forward(); got {type(fp).__name__}")
-    fp = fp.targets_given()
+    if targets:
+        fp = fp.targets_given()
     if fp.h_tm.shape[2] != params.H or fp.x_tm.shape[2] != params.D or fp.o_tm.shape[2] != params.O:
         raise ValueError(
-            f"params (D={params.D}, H={params.H}, O={params.O}) do not match the forward pass "
-            f"(D={fp.x_tm.shape[2]}, H={fp.h_tm.shape[2]}, O={fp.o_tm.shape[2]})"
+            f"fp must come from a network of the sizes of params (D={params.D}, H={params.H}, O={params.O}); "
+            f"got a forward pass with D={fp.x_tm.shape[2]}, H={fp.h_tm.shape[2]}, O={fp.o_tm.shape[2]}"
         )
     return fp
+
+
+def _validate_backward(params: RNNParams, fp) -> TargetsForwardPass:
+    return check_forward_pass(params, fp).targets_given()
 
 
 def pack_gradients(params: RNNParams, dW_x, dW_s, dW_y, db_h, db_y, dh0, h0_given=False) -> RNNParams:
@@ -352,21 +444,34 @@ def backward_reference(params: RNNParams, fp: ForwardPass) -> BPTTResult:
     delta = np.zeros((N, T + 1, H))  # delta[:, t] is δ_t
     da = np.zeros((N, T, H))  # da[:, t-1] is ∂L/∂a_t
     from_future = np.zeros((N, H))  # W_sᵀ (f′(a_{T+1}) ⊙ δ_{T+1}) = 0: there is no step T+1
-    for t in range(T, 0, -1):
-        dE_do_t = fp.dO[:, t - 1]  # ∂E_t/∂o_t, (N, O); zero where step t has no target
-        delta_t = dE_do_t @ params.W_y + from_future  # eq-ch3-delta-recursion (row vectors)
-        cache = (fp.x[:, t - 1], fp.h[:, t - 1], fp.a[:, t - 1], fp.h[:, t], fp.activation)
-        from_future, _, dW_x_t, dW_s_t, db_h_t = step_backward(params, delta_t, cache)
-        dW_x += dW_x_t  # (f′(a_t) ⊙ δ_t) x_tᵀ
-        dW_s += dW_s_t  # (f′(a_t) ⊙ δ_t) h_{t-1}ᵀ
-        db_h += db_h_t  # f′(a_t) ⊙ δ_t
-        dW_y += dE_do_t.T @ fp.h[:, t]  # (∂E_t/∂o_t) h_tᵀ
-        db_y += dE_do_t.sum(axis=0)
-        delta[:, t] = delta_t
-        da[:, t - 1] = delta_t * fp.activation.df(fp.a[:, t - 1], fp.h[:, t])
-    delta[:, 0] = from_future  # δ_0 = ∂L/∂h_0, the gradient of a trainable h_0
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow is checked below, not warned
+        for t in range(T, 0, -1):
+            dE_do_t = fp.dO[:, t - 1]  # ∂E_t/∂o_t, (N, O); zero where step t has no target
+            delta_t = dE_do_t @ params.W_y + from_future  # eq-ch3-delta-recursion (row vectors)
+            check_delta(delta_t[None], offset=t, loss=fp.loss)  # an exploding recursion is reported at its step
+            cache = (fp.x[:, t - 1], fp.h[:, t - 1], fp.a[:, t - 1], fp.h[:, t], fp.activation)
+            from_future, _, dW_x_t, dW_s_t, db_h_t = step_backward(params, delta_t, cache)
+            dW_x += dW_x_t  # (f′(a_t) ⊙ δ_t) x_tᵀ
+            dW_s += dW_s_t  # (f′(a_t) ⊙ δ_t) h_{t-1}ᵀ
+            db_h += db_h_t  # f′(a_t) ⊙ δ_t
+            dW_y += dE_do_t.T @ fp.h[:, t]  # (∂E_t/∂o_t) h_tᵀ
+            db_y += dE_do_t.sum(axis=0)
+            delta[:, t] = delta_t
+            da[:, t - 1] = delta_t * fp.activation.df(fp.a[:, t - 1], fp.h[:, t])
+        delta[:, 0] = from_future  # δ_0 = ∂L/∂h_0, the gradient of a trainable h_0
+    check_delta(delta.transpose(1, 0, 2), loss=fp.loss)
+    check_gradient_arrays(dW_x, dW_s, dW_y, db_h, db_y)
     grads = pack_gradients(params, dW_x, dW_s, dW_y, db_h, db_y, delta[:, 0], fp.h0_given)
     return BPTTResult(grads, delta, da, fp.loss)
+
+
+def check_gradient_arrays(*arrays: np.ndarray, where: str = "") -> None:
+    """Raise :class:`ExplodingGradientError` if a weight gradient (finite δ, huge states) overflowed."""
+    if not all(np.all(np.isfinite(a)) for a in arrays):
+        raise ExplodingGradientError(
+            f"the weight gradients overflowed{where} (the sum over steps of δ-terms times states exceeds "
+            f"float64): {REMEDY}"
+        )
 
 
 # --- the fast version: the same loop, with three changes -------------------------------------------
@@ -413,21 +518,22 @@ def sweep(
     """
     n, N, H = a.shape
     delta = np.empty((n + 1, N, H))
-    # Change 1: f′(a_t) for every step at once, from what the forward pass kept (1 − h_t² for tanh).
-    da = activation.df(a, h[1:])
-    from_future = np.zeros((N, H))
-    for i in range(n - 1, -1, -1):
-        # Change 2: every result is written into an array allocated once (out=, in place), no temporaries.
-        delta_t = delta[i + 1]  # a view: δ_t is written straight into the result
-        np.add(dh_out[i], from_future, out=delta_t)  # δ_t = W_yᵀ ∂E_t/∂o_t + W_sᵀ (f′(a_{t+1}) ⊙ δ_{t+1})
-        if clip_delta is not None:
-            delta_t[...] = clip_delta(delta_t)
-        da[i] *= delta_t  # ∂L/∂a_t = f′(a_t) ⊙ δ_t
-        np.matmul(da[i], W_s, out=from_future)  # W_sᵀ ∂L/∂a_t (row vectors times W_s)
-        if carry_scale is not None:
-            from_future *= carry_scale[i]
-    delta[0] = from_future
-    return delta, da
+    with np.errstate(over="ignore", invalid="ignore"):  # the callers check δ (check_delta): no warnings
+        # Change 1: f′(a_t) for every step at once, from what the forward pass kept (1 − h_t² for tanh).
+        da = activation.df(a, h[1:])
+        from_future = np.zeros((N, H))
+        for i in range(n - 1, -1, -1):
+            # Change 2: every result is written into an array allocated once (out=, in place), no temporaries.
+            delta_t = delta[i + 1]  # a view: δ_t is written straight into the result
+            np.add(dh_out[i], from_future, out=delta_t)  # δ_t = W_yᵀ ∂E_t/∂o_t + W_sᵀ (f′(a_{t+1}) ⊙ δ_{t+1})
+            if clip_delta is not None:
+                delta_t[...] = clip_delta(delta_t)
+            da[i] *= delta_t  # ∂L/∂a_t = f′(a_t) ⊙ δ_t
+            np.matmul(da[i], W_s, out=from_future)  # W_sᵀ ∂L/∂a_t (row vectors times W_s)
+            if carry_scale is not None:
+                from_future *= carry_scale[i]
+        delta[0] = from_future
+        return delta, da
 
 
 def weight_gradients(da: np.ndarray, h_prev: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -449,11 +555,25 @@ def weight_gradients(da: np.ndarray, h_prev: np.ndarray, x: np.ndarray) -> tuple
     dW_x (H, D), dW_s (H, H), db_h (H,)
     """
     n, N, H = da.shape
-    da_flat = da.reshape(n * N, H)
-    dW_x = da_flat.T @ x.reshape(n * N, -1)  # Σ_t (f′(a_t) ⊙ δ_t) x_tᵀ
-    dW_s = da_flat.T @ h_prev.reshape(n * N, H)  # Σ_t (f′(a_t) ⊙ δ_t) h_{t-1}ᵀ
-    db_h = da_flat.sum(axis=0)
+    da_flat, h_flat, x_flat = _reached_rows(da.reshape(n * N, H), h_prev.reshape(n * N, H), x.reshape(n * N, -1))
+    with np.errstate(over="ignore", invalid="ignore"):  # the callers check for overflow
+        dW_x = da_flat.T @ x_flat  # Σ_t (f′(a_t) ⊙ δ_t) x_tᵀ
+        dW_s = da_flat.T @ h_flat  # Σ_t (f′(a_t) ⊙ δ_t) h_{t-1}ᵀ
+        db_h = da_flat.sum(axis=0)
     return dW_x, dW_s, db_h
+
+
+def _reached_rows(grad: np.ndarray, *states: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Drop the (step, sequence) rows that no gradient reaches when some state there overflowed.
+
+    A row whose gradient is exactly zero contributes exactly zero, but 0 · inf would make it NaN
+    (an overflowed forward pass past the last target). Only then are rows dropped; finite inputs
+    pass through untouched, so the usual case costs one finiteness test.
+    """
+    if all(np.isfinite(s).all() for s in states):
+        return (grad, *states)
+    keep = np.any(grad != 0, axis=1)
+    return (grad[keep], *(s[keep] for s in states))
 
 
 def output_gradients(dO: np.ndarray, h: np.ndarray, W_y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -473,9 +593,11 @@ def output_gradients(dO: np.ndarray, h: np.ndarray, W_y: np.ndarray) -> tuple[np
     """
     n, N, O = dO.shape
     dO_flat = dO.reshape(n * N, O)
-    dW_y = dO_flat.T @ h.reshape(n * N, -1)  # Σ_t (∂E_t/∂o_t) h_tᵀ
-    db_y = dO_flat.sum(axis=0)
-    dh_out = np.matmul(dO_flat, W_y).reshape(n, N, -1)  # W_yᵀ ∂E_t/∂o_t, the read-out's share of δ_t
+    with np.errstate(over="ignore", invalid="ignore"):  # the callers check for overflow
+        dO_reached, h_reached = _reached_rows(dO_flat, h.reshape(n * N, -1))
+        dW_y = dO_reached.T @ h_reached  # Σ_t (∂E_t/∂o_t) h_tᵀ
+        db_y = dO_flat.sum(axis=0)
+        dh_out = np.matmul(dO_flat, W_y).reshape(n, N, -1)  # W_yᵀ ∂E_t/∂o_t, the read-out's share of δ_t
     return dW_y, db_y, dh_out
 
 
@@ -504,9 +626,12 @@ def backward(
         ``grads`` (same shapes as ``params``), ``delta`` (N, T+1, H), ``da`` (N, T, H).
     """
     fp = _validate_backward(params, fp)
+    validate.callable_or_none("clip_delta", clip_delta)
     dW_y, db_y, dh_out = output_gradients(fp.dO_tm, fp.h_tm[1:], params.W_y)
     delta, da = sweep(params.W_s, fp.activation, fp.a_tm, fp.h_tm, dh_out, clip_delta=clip_delta)
+    check_delta(delta, loss=fp.loss)
     dW_x, dW_s, db_h = weight_gradients(da, fp.h_tm[:-1], fp.x_tm)
+    check_gradient_arrays(dW_x, dW_s, dW_y, db_h, db_y)
     grads = pack_gradients(params, dW_x, dW_s, dW_y, db_h, db_y, delta[0], fp.h0_given)
     return BPTTResult(grads, delta.transpose(1, 0, 2), da.transpose(1, 0, 2), fp.loss)
 
@@ -517,10 +642,17 @@ def loss_and_gradients(params: RNNParams, x, d, **model) -> tuple[float, RNNPara
     ``model`` takes the keyword arguments of :func:`forward` (activation, output, loss_name,
     targets, h0).
     """
+    _require_targets(d)
     fp = forward(params, x, d, **model).targets_given()
     return fp.loss, backward(params, fp).grads
 
 
 def loss(params: RNNParams, x, d, **model) -> float:
-    """The loss L alone (what finite differences perturb)."""
+    """The loss L alone (what finite differences perturb); ``d`` is required. ``inf`` if the pass overflowed."""
+    _require_targets(d)
     return forward(params, x, d, **model).targets_given().loss
+
+
+def _require_targets(d) -> None:
+    if d is None:
+        raise ValueError("d must be the targets (an array, as for forward); got None")

@@ -16,6 +16,10 @@ Randomized truncation (Tallec & Ollivier 2017): the window length is k2 + G with
 G geometric, P(G ≥ j) = (1 − c)^j. A term that reaches j steps beyond k2 survives
 with probability (1 − c)^j and is multiplied by (1 − c)^(−j), so the expected
 gradient is the full gradient (unbiased), at the price of variance.
+
+Overflow is reported as in :mod:`rnnlib.rnn`: an update whose δ overflows raises
+:class:`rnnlib.ExplodingGradientError` naming the step of the stream; a chunk whose forward pass
+overflowed at a step that carries a target makes that update's loss (and the total) ``inf``.
 """
 
 from __future__ import annotations
@@ -27,8 +31,18 @@ import numpy as np
 from . import validate
 from .activations import get_activation
 from .losses import check_model, prepare_targets
-from .params import RNNParams, cosine, relative_gradient_error
-from .rnn import backward, forward, output_gradients, pack_gradients, sweep, validate_inputs, weight_gradients
+from .params import RNNParams, check_params, cosine, relative_gradient_error
+from .rnn import (
+    backward,
+    check_delta,
+    check_gradient_arrays,
+    forward,
+    output_gradients,
+    pack_gradients,
+    sweep,
+    validate_inputs,
+    weight_gradients,
+)
 
 
 @dataclass
@@ -98,6 +112,10 @@ def _run(params, x, d, k1, k2, model, h0, window_length, carry_scales, on_update
     output, loss_name = model.get("output", "linear"), model.get("loss_name", "squared")
     check_model(output, loss_name)
     x, h0_arr = validate_inputs(params, x, h0)
+    validate.boolean("keep_updates", keep_updates)
+    validate.callable_or_none("on_update", on_update)
+    if d is None:
+        raise ValueError("d must be the targets (an array, as for forward); got None")
     N, T, D = x.shape
     k1, k2 = _check_k(k1, k2, T)
     d_tm, mask_tm = prepare_targets(d, model.get("targets", "all"), loss_name, N, T, params.O)
@@ -139,8 +157,10 @@ def _run(params, x, d, k1, k2, model, h0, window_length, carry_scales, on_update
         dh_out[loss_start - start :] = dh_new
         scale = carry_scales(t, start) if carry_scales is not None else None
         delta, da = sweep(params.W_s, act, a[start:t], h[start : t + 1], dh_out, carry_scale=scale)
+        check_delta(delta, offset=start, loss=fp.loss)  # delta[j] is δ at step start + j of the stream
         backward_steps += t - start
         dW_x, dW_s, db_h = weight_gradients(da, h[start:t], x_tm[start:t])
+        check_gradient_arrays(dW_x, dW_s, dW_y, db_h, db_y, where=f" in the update of steps {start + 1}..{t}")
         dh0 = delta[0] if start == 0 else np.zeros((N, H))  # gradient reaches h_0 only if the window does
         g = pack_gradients(params, dW_x, dW_s, dW_y, db_h, db_y, dh0, h0_given=h0 is not None)
         total = total + g
@@ -150,7 +170,7 @@ def _run(params, x, d, k1, k2, model, h0, window_length, carry_scales, on_update
         if on_update is not None:
             new = on_update(params, update)
             if new is not None:
-                params = new
+                params = check_params("the value returned by on_update", new, like=params)
         loss_start = t
     return TruncatedResult(total_loss, total, backward_steps, h[T].copy(), params, updates)
 
@@ -254,11 +274,24 @@ def bias_by_k2(params: RNNParams, x, d, k2_values, *, k1=1, full=None, **model):
     cosines : ndarray, shape (len(k2_values),)
         cos∠(g_trunc, g_full).
     """
+    k2_list = _k2_values(k2_values)
     if full is None:
         full = backward(params, forward(params, x, d, **model)).grads
+    else:
+        check_params("full", full, like=check_params("params", params), what="the full-BPTT gradient, an RNNParams")
     errors, cosines = [], []
-    for k2 in k2_values:
-        g = truncated_bptt(params, x, d, k1, int(k2), **model).grads
+    for k2 in k2_list:
+        g = truncated_bptt(params, x, d, k1, k2, **model).grads
         errors.append(relative_gradient_error(g, full))
         cosines.append(cosine(g, full))
     return np.array(errors), np.array(cosines)
+
+
+def _k2_values(k2_values) -> list[int]:
+    """``k2_values`` as a non-empty list of integers (not booleans, not strings, not 2.7 rounded to 2)."""
+    if isinstance(k2_values, (str, bytes)) or not hasattr(k2_values, "__iter__"):
+        raise ValueError(f"k2_values must be a non-empty sequence of integers; got {k2_values!r}")
+    values = list(k2_values)
+    if not values:
+        raise ValueError("k2_values must be a non-empty sequence of integers; got an empty one")
+    return [validate.positive_int(f"k2_values[{i}]", v) for i, v in enumerate(values)]

@@ -22,7 +22,7 @@ from . import Case, compare, run_check
 
 def _step(params, x, d, lr, threshold, mode="norm", sign=1.0):
     grads = backward(params, forward(params, x, d)).grads
-    clipped = clip(grads, mode, threshold).grads
+    clipped = clip(grads, mode, None if mode is None else threshold).grads  # no threshold without a mode
     return sgd_step(params, sign * clipped, lr)[0]
 
 

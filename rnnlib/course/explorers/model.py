@@ -33,7 +33,7 @@ class ExplorerModel:
         self.H, self.T, self.N, self.D = (
             validate.positive_int(n, v) for n, v in (("H", H), ("T", T), ("N", N), ("D", D))
         )
-        rng = np.random.default_rng(seed)
+        rng = validate.generator("seed", seed)  # seed=None (fresh entropy) is refused: the figures must repeat
         self.G = rng.standard_normal((self.H, self.H)) / np.sqrt(self.H)
         self.rho_G, self.sigma_G = spectral_radius(self.G), sigma_max(self.G)  # ρ(G), σ_max(G)
         self.W_x = glorot((self.H, self.D), 1.0, rng)
