@@ -52,6 +52,9 @@ with open(ROOT / "pyproject.toml", "rb") as _f:
     VERSION = tomllib.load(_f)["project"]["version"]
 CHAPTER = re.compile(r"book/0\d_")
 MATH = "div.math, span.math"
+# axe-core, vendored (tests/vendor/axe-core/README.md), injected into each page: WCAG 2.0-2.2 A/AA.
+AXE = ROOT / "tests" / "vendor" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
 def _browser_path():
@@ -277,6 +280,42 @@ def test_page_is_offline_error_free_accessible_and_light(server, browser, name):
         for link in footer.locator("a").all():
             target = _bytes_on_disk(urljoin(page.url, link.get_attribute("href")))
             assert target > 0, f"the footer links to {link.get_attribute('href')}, which the site does not have"
+    finally:
+        v.close()
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+@pytest.mark.parametrize("name", PAGES)
+def test_page_has_no_accessibility_violations(server, browser, name, theme):
+    """axe-core's WCAG 2.x A and AA rules on the settled page, in the theme the reader's system asks for."""
+    v = Visit(browser, f"{server}/{name}", dark=theme == "dark")
+    try:
+        assert v.page.evaluate("document.documentElement.dataset.theme") == theme
+        v.page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+        violations = v.page.evaluate(
+            "(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})"
+            ".then(r => r.violations.map(x => ({id: x.id, impact: x.impact, help: x.help,"
+            " nodes: x.nodes.slice(0, 3).map(n => n.target.join(' ') + ': ' + n.failureSummary)})))",
+            AXE_TAGS,
+        )
+        assert not violations, "\n".join(f"{x['id']} ({x['impact']}): {x['help']}; {x['nodes']}" for x in violations)
+    finally:
+        v.close()
+
+
+def test_axe_finds_a_violation_it_is_shown(server, browser):
+    """The accessibility check can fail: an image without alt text and a low-contrast link."""
+    v = Visit(browser, f"{server}/book/intro.html")
+    try:
+        v.page.evaluate("""() => { const a = document.querySelector('article p');
+            a.insertAdjacentHTML('beforeend', '<img src="data:image/png;base64,iVBORw0KGgo=">'
+                + '<a href="#" style="color:#ddd;background:#fff">faint</a>'); }""")
+        v.page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+        ids = v.page.evaluate(
+            "(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}}).then(r => r.violations.map(x => x.id))",
+            AXE_TAGS,
+        )
+        assert "image-alt" in ids and "color-contrast" in ids, ids
     finally:
         v.close()
 
