@@ -22,6 +22,7 @@ from .diagnostics import (
     pascanu_bound,
     step_jacobians,
 )
+from .gated import GatedBPTTResult, GatedForwardPass, GatedParams, init_gated
 from .gradcheck import (
     check_gradients,
     loss_given_state,
@@ -73,6 +74,9 @@ __all__ = [
     "Clipped",
     "Contributions",
     "ForwardPass",
+    "GatedBPTTResult",
+    "GatedForwardPass",
+    "GatedParams",
     "History",
     "RNNParams",
     "Task",
@@ -101,6 +105,7 @@ __all__ = [
     "glorot",
     "identity",
     "immediate_derivative",
+    "init_gated",
     "init_params",
     "jacobian_norms",
     "jacobian_product",
