@@ -57,6 +57,7 @@ from .rnn import (
     step_backward,
     step_forward,
 )
+from .rtrl import RTRLResult, RTRLStep, rtrl, rtrl_steps
 from .tasks import Task, adding_problem, noisy_sine, remember_symbol
 from .training import History, evaluate, sgd_step, train
 from .truncation import TruncatedResult, Update, bias_by_k2, randomized_truncated_bptt, truncated_bptt
@@ -79,6 +80,8 @@ __all__ = [
     "GatedParams",
     "History",
     "RNNParams",
+    "RTRLResult",
+    "RTRLStep",
     "Task",
     "TruncatedResult",
     "Update",
@@ -126,6 +129,8 @@ __all__ = [
     "remember_symbol",
     "rescale_to_sigma_max",
     "rescale_to_spectral_radius",
+    "rtrl",
+    "rtrl_steps",
     "sgd_step",
     "sigma_max",
     "sigmoid",
