@@ -44,7 +44,7 @@ from typing import cast
 
 import numpy as np
 
-from . import validate
+from . import rnn, validate
 from .activations import sigmoid
 from .initialisation import glorot, orthogonal
 from .losses import check_model, loss_and_grad, prepare_targets, readout
@@ -570,3 +570,30 @@ def state_jacobian_norms(params: GatedParams, fp: GatedForwardPass, *, block="h"
         P = P @ J[k]  # now ∂s_T/∂s_k
         norms[k] = float(np.mean(np.linalg.norm(P[:, sl, sl], ord=2, axis=(1, 2))))
     return norms
+
+
+# --- one interface for the three cells (training, truncation, evaluation) ----------------------------
+
+
+def cell_forward(params: RNNParams, x, d=None, *, activation=None, **model):
+    """The forward pass of the cell ``params`` belongs to: :func:`forward` for a :class:`GatedParams`,
+    :func:`rnnlib.forward` (with ``activation``, default ``"tanh"``) for an :class:`RNNParams`.
+
+    A gated cell has its own nonlinearities, so passing ``activation`` with one is an error.
+    """
+    if isinstance(params, GatedParams):
+        if activation is not None:
+            raise ValueError(
+                f"activation must be None for cell={params.cell!r} (its gates fix the nonlinearities); got {activation!r}"
+            )
+        return forward(params, x, d, **model)
+    if not isinstance(params, RNNParams):
+        raise ValueError(f"params must be an RNNParams or a GatedParams; got {type(params).__name__}")
+    return rnn.forward(params, x, d, activation="tanh" if activation is None else activation, **model)
+
+
+def cell_backward(params: RNNParams, fp):
+    """Full BPTT for the cell ``params`` belongs to (:func:`backward` or :func:`rnnlib.backward`); ``.grads`` has the layout of ``params``."""
+    if isinstance(params, GatedParams):
+        return backward(params, fp)
+    return rnn.backward(params, fp)

@@ -15,8 +15,8 @@ import numpy as np
 
 from . import validate
 from .clipping import CLIP_MODES, clip
+from .gated import cell_backward, cell_forward
 from .params import RNNParams
-from .rnn import backward, forward
 from .tasks import Task
 from .truncation import truncated_bptt
 
@@ -73,7 +73,7 @@ def train(
     momentum=0.0,
     clip_mode=None,
     threshold=None,
-    activation="tanh",
+    activation=None,
     rng=None,
     k1=None,
     k2=None,
@@ -83,8 +83,8 @@ def train(
 
     Parameters
     ----------
-    params : RNNParams
-        Initial parameters (not modified).
+    params : RNNParams or GatedParams
+        Initial parameters (not modified); their type picks the cell (vanilla, LSTM or GRU).
     task : Task or callable
         A fixed batch, or a sampler ``task(rng) -> Task`` drawn afresh for every step.
     steps : int
@@ -94,7 +94,8 @@ def train(
         Clipping, applied once per update to the whole gradient.
     threshold : float
         The clipping threshold θ (required with ``clip_mode``).
-    activation : str
+    activation : str, optional
+        The vanilla cell's f (default ``"tanh"``); must be None for a gated cell.
     rng : int or numpy.random.Generator, optional
         Needed when ``task`` is a sampler.
     k1, k2 : int, optional
@@ -133,10 +134,10 @@ def train(
         with np.errstate(over="raise", invalid="raise"):
             for _ in range(steps):
                 batch = _batch(task, rng)
-                model = dict(batch.model, activation=activation)
+                model = dict(batch.model) if activation is None else dict(batch.model, activation=activation)
                 if k1 is None:
-                    fp = forward(state["params"], batch.x, batch.d, **model)
-                    apply(backward(state["params"], fp).grads, fp.loss)
+                    fp = cell_forward(state["params"], batch.x, batch.d, **model)
+                    apply(cell_backward(state["params"], fp).grads, fp.loss)
                 else:
                     truncated_bptt(
                         state["params"],
@@ -156,14 +157,16 @@ def train(
     return history
 
 
-def evaluate(params: RNNParams, task: Task, activation="tanh") -> dict:
-    """Loss on ``task`` and, for classification, the accuracy at the steps that carry a target."""
+def evaluate(params: RNNParams, task: Task, activation=None) -> dict:
+    """Loss on ``task`` and, for classification, the accuracy at the steps that carry a target.
+
+    ``params`` picks the cell; ``activation`` is the vanilla cell's f (default ``"tanh"``).
+    """
     if not isinstance(task, Task):
         raise ValueError(f"task must be a Task; got {type(task).__name__}")
-    fp = forward(params, task.x, task.d, activation=activation, **task.model)
+    fp = cell_forward(params, task.x, task.d, activation=activation, **task.model).targets_given()
     result = {"loss": fp.loss}
     if task.loss_name == "cross_entropy":
-        fp = fp.targets_given()
         pred = np.argmax(fp.y_hat_tm, axis=-1)  # (T, N)
         mask = fp.mask_tm.astype(bool)
         result["accuracy"] = float(np.mean(pred[mask] == fp.d_tm[mask]))

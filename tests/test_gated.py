@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
+import rnnlib as rl
 from rnnlib import gated
 from rnnlib.gradcheck import numerical_gradient, relative_error
 
@@ -217,3 +218,66 @@ def test_errors_name_the_argument(rng):
         gated.backward(p, gated.forward(p, np.zeros((1, 4, 2))))
     with pytest.raises(ValueError, match="c0 must be None"):
         gated.forward(gated.init_gated(2, 3, 2, cell="gru", rng=rng), np.zeros((1, 4, 2)), c0=np.zeros((1, 3)))
+
+
+# --- the cell interface: truncation, clipping and training accept a gated cell ------------------------
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_truncation_with_k2_covering_the_stream_equals_full_bptt(cell, rng):
+    p, x, d, model = _problem(rng, cell, 2, 7, 2, 3, 2, "squared", "all", "trainable")
+    _, full = gated.loss_and_gradients(p, x, d, **model)
+    result = rl.truncated_bptt(p, x, d, 7, 7, **model)
+    assert_allclose(result.grads.flat(), full.flat(), rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_truncation_in_chunks_is_bptt_of_each_chunk_from_the_carried_state(cell, rng):
+    """TBPTT(k, k): each chunk back-propagated alone, its initial state (h, c) held fixed."""
+    p, x, d, model = _problem(rng, cell, 2, 6, 2, 3, 2, "cross_entropy", "all")
+    result = rl.truncated_bptt(p, x, d, 3, 3, keep_updates=True, **model)
+    fp1 = gated.forward(p, x[:, :3], d[:, :3], **model)
+    g1 = gated.backward(p, fp1).grads
+    c_carry = None if fp1.c_tm is None else fp1.c_tm[3]
+    fp2 = gated.forward(p, x[:, 3:], d[:, 3:], h0=fp1.h_tm[3], c0=c_carry, **model)
+    g2 = gated.backward(p, fp2).grads
+    assert_allclose(result.grads.flat(), (g1 + g2).flat(), rtol=1e-12, atol=1e-14)
+    assert result.loss == pytest.approx(fp1.loss + fp2.loss, rel=1e-12)
+    assert [u.start for u in result.updates] == [0, 3]
+    assert_allclose(result.h_last, fp2.h_tm[-1])
+
+
+def test_truncation_with_k2_longer_than_k1_reaches_into_the_previous_chunk(rng):
+    p, x, d, model = _problem(rng, "lstm", 1, 6, 2, 3, 2, "squared", "last")
+    result = rl.truncated_bptt(p, x, d, 3, 5, keep_updates=True, **model)
+    # The second update back-propagates E_6 from step 6 to step 2, its window starting at h_1 (held fixed).
+    fp = gated.forward(p, x, **{k: v for k, v in model.items() if k == "output"})
+    window = gated.forward(p, x[:, 1:], d, h0=fp.h_tm[1], c0=fp.c_tm[1], **model)
+    assert result.updates[1].start == 1
+    assert_allclose(result.updates[1].grads.flat(), gated.backward(p, window).grads.flat(), rtol=1e-12, atol=1e-14)
+    assert np.all(result.updates[0].grads.flat() == 0)  # no loss among steps 1..3
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_train_takes_one_sgd_step_with_the_gated_gradient(cell, rng):
+    task = rl.adding_problem(4, 6, 3)
+    p = gated.init_gated(2, 3, 1, cell=cell, rng=rng)
+    history = rl.train(p, task, steps=1, lr=0.1, clip_mode="norm", threshold=0.5)
+    loss, grads = gated.loss_and_gradients(p, task.x, task.d, **task.model)
+    clipped = rl.clip(grads, "norm", 0.5).grads
+    assert history.loss == [loss]
+    assert_allclose(history.params.flat(), (p - 0.1 * clipped).flat(), rtol=1e-14)
+    assert rl.evaluate(history.params, task)["loss"] == pytest.approx(
+        gated.loss(history.params, task.x, task.d, **task.model)
+    )
+    truncated = rl.train(p, task, steps=1, lr=0.1, k1=6, k2=6)
+    assert_allclose(truncated.params.flat(), (p - 0.1 * grads).flat(), rtol=1e-12)
+
+
+def test_a_gated_cell_refuses_an_activation(rng):
+    p = gated.init_gated(2, 3, 1, cell="lstm", rng=rng)
+    task = rl.adding_problem(2, 4, 0)
+    with pytest.raises(ValueError, match="activation must be None"):
+        rl.train(p, task, steps=1, lr=0.1, activation="relu")
+    with pytest.raises(ValueError, match="vanilla RNNParams"):
+        rl.randomized_truncated_bptt(p, task.x, task.d, 2, 2, 0.5, 0, **task.model)
