@@ -29,6 +29,16 @@ def test_loss_curves_draw_one_line_per_run_and_the_baseline():
     plt.close(fig)
 
 
+def test_loss_curves_draw_several_baselines_from_a_dict():
+    fig = loss_curves({"IRNN": [np.linspace(1, 0.1, 20)]}, baseline={"always 1": 1 / 6, "u2 + 0.5": 1 / 12})
+    ax = fig.axes[0]
+    assert_allclose(ax.lines[1].get_ydata(), [1 / 6, 1 / 6])
+    assert_allclose(ax.lines[2].get_ydata(), [1 / 12, 1 / 12])
+    assert ax.lines[1].get_linestyle() != ax.lines[2].get_linestyle()
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["IRNN", "always 1", "u2 + 0.5"]
+    plt.close(fig)
+
+
 def test_success_vs_gap_draws_the_rates_and_chance():
     fig = success_vs_gap([2, 5, 10], {"tanh": [1.0, 0.5, 0.0]}, chance=0.25)
     ax = fig.axes[0]

@@ -55,8 +55,9 @@ def loss_curves(
     curves : dict label -> list of arrays
         For each setting, the per-update losses of its runs (``History.loss``); runs of the same
         setting share a colour and the label is shown once.
-    baseline : float, optional
-        The loss of a trivial predictor, drawn as a dashed black line.
+    baseline : float or dict label -> float, optional
+        The loss of a trivial predictor, drawn as a dashed black line; a dict draws several
+        (e.g. the adding problem's "always 1" and "u₂ + 0.5"), each with its own dash pattern.
     window : int
         Moving-average window applied to each curve (minibatch losses are noisy); the curve is
         drawn against the update at the end of each window.
@@ -82,7 +83,9 @@ def loss_curves(
                 label=label if j == 0 else None,
             )
     if baseline is not None:
-        ax.axhline(baseline, color=PALETTE["black"], ls="--", lw=1.2, label=baseline_label)
+        lines = baseline if isinstance(baseline, dict) else {baseline_label: baseline}
+        for k, (label, value) in enumerate(lines.items()):
+            ax.axhline(value, color=PALETTE["black"], ls=("--", ":", "-.")[k % 3], lw=1.2, label=label)
     if logy:
         ax.set_yscale("log")
     finish_axes(ax, xlabel, ylabel, title)
