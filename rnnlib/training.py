@@ -18,7 +18,7 @@ from .clipping import CLIP_MODES, clip
 from .gated import cell_backward, cell_forward
 from .params import RNNParams
 from .tasks import Task
-from .truncation import truncated_bptt
+from .truncation import randomized_truncated_bptt, truncated_bptt
 
 
 def sgd_step(params: RNNParams, grads: RNNParams, lr, momentum=0.0, velocity: RNNParams | None = None):
@@ -77,6 +77,7 @@ def train(
     rng=None,
     k1=None,
     k2=None,
+    c=None,
     callback: Callable | None = None,
 ) -> History:
     """Train ``params`` on ``task`` by SGD; returns a :class:`History`.
@@ -100,6 +101,9 @@ def train(
         Needed when ``task`` is a sampler.
     k1, k2 : int, optional
         Train with truncated BPTT(k1, k2) along each stream, updating every k1 steps.
+    c : float in (0, 1), optional
+        With k1, k2: randomized truncation (Tallec & Ollivier 2017) with windows k2 + G − 1,
+        G ~ Geometric(c), drawn from ``rng`` (required).
     callback : callable, optional
         ``callback(step, params, history)`` after every update.
     """
@@ -116,6 +120,8 @@ def train(
         rng = validate.generator("rng", rng)
     if (k1 is None) != (k2 is None):
         raise ValueError(f"k1 and k2 must be given together; got k1={k1!r}, k2={k2!r}")
+    if c is not None and (k1 is None or rng is None):
+        raise ValueError(f"c={c!r} (randomized truncation) needs k1, k2 and rng; got k1={k1!r}, rng={rng!r}")
 
     history = History()
     state: dict[str, Any] = {"params": params.copy(), "velocity": None}
@@ -138,13 +144,25 @@ def train(
                 if k1 is None:
                     fp = cell_forward(state["params"], batch.x, batch.d, **model)
                     apply(cell_backward(state["params"], fp).grads, fp.loss)
-                else:
+                elif c is None:
                     truncated_bptt(
                         state["params"],
                         batch.x,
                         batch.d,
                         k1,
                         k2,
+                        on_update=lambda p, update: apply(update.grads, update.loss),
+                        **model,
+                    )
+                else:
+                    randomized_truncated_bptt(
+                        state["params"],
+                        batch.x,
+                        batch.d,
+                        k1,
+                        k2,
+                        c,
+                        rng,
                         on_update=lambda p, update: apply(update.grads, update.loss),
                         **model,
                     )

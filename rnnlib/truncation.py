@@ -260,7 +260,7 @@ def _run_gated(params, x, d, k1, k2, model, h0, c0, on_update, keep_updates):
 
 
 def randomized_truncated_bptt(
-    params: RNNParams, x, d, k1, k2, c, rng, *, h0=None, keep_updates=False, **model
+    params: RNNParams, x, d, k1, k2, c, rng, *, h0=None, keep_updates=False, on_update=None, **model
 ) -> TruncatedResult:
     """Randomized truncation with compensation (Tallec & Ollivier 2017), unbiased in expectation (eq-ch5-unbiased).
 
@@ -274,7 +274,9 @@ def randomized_truncated_bptt(
     c : float in (0, 1)
         Per-step probability of truncating beyond k2.
     rng : int or numpy.random.Generator
-    Other parameters as in :func:`truncated_bptt`.
+    on_update : callable, optional
+        As in :func:`truncated_bptt` (online training with random windows).
+    Other parameters as in :func:`truncated_bptt`. The expected window is k2 − 1 + 1/c steps.
     """
     if isinstance(params, gated.GatedParams):
         raise ValueError(f"params must be a vanilla RNNParams for randomized truncation; got cell={params.cell!r}")
@@ -291,7 +293,7 @@ def randomized_truncated_bptt(
         i = np.arange(start, t)
         return np.where((i <= t - k2) & (i >= 1), 1.0 / (1.0 - c), 1.0)
 
-    return _run(params, x, d, k1, k2, model, h0, window_length, carry_scales, None, keep_updates)
+    return _run(params, x, d, k1, k2, model, h0, window_length, carry_scales, on_update, keep_updates)
 
 
 # --- how biased truncation is (chapter 5) -------------------------------------------------------------
