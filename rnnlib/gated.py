@@ -441,22 +441,28 @@ def backward(params: GatedParams, fp: GatedForwardPass) -> GatedBPTTResult:
     from_future = np.zeros((N, H))
     from_future_c = np.zeros((N, H))
     W_s = params.W_s
+    if fp.c_tm is not None:
+        # Every factor that does not depend on δ, for all steps at once (the loop then does 6 operations a step):
+        # ∂a^i, ∂a^f, ∂a^g per unit of ε_t = ∂L/∂c_t, ∂a^o per unit of δ_t, and ∂c_t/∂h_t-path factor.
+        G4 = fp.gates_tm.reshape(T, N, 4, H)
+        i, f, g, o = G4[:, :, 0], G4[:, :, 1], G4[:, :, 2], G4[:, :, 3]
+        tanh_c = np.tanh(fp.c_tm[1:])
+        by_eps = np.stack([g * i * (1.0 - i), fp.c_tm[:-1] * f * (1.0 - f), i * (1.0 - g**2)], axis=2)  # (T, N, 3, H)
+        by_delta_o = tanh_c * o * (1.0 - o)
+        c_from_h = o * (1.0 - tanh_c**2)  # ∂h_t/∂c_t = diag(o_t ⊙ (1 − tanh² c_t))
+        da4 = da.reshape(T, N, 4, H)
     for t in range(T, 0, -1):
         delta_t = dh_out[t - 1] + from_future
         delta[t] = delta_t
-        gates, h_prev = fp.gates_tm[t - 1], fp.h_tm[t - 1]
         if fp.c_tm is not None and delta_c is not None:
-            i, f, g, o = (gates[:, j * H : (j + 1) * H] for j in range(4))
-            tanh_c = np.tanh(fp.c_tm[t])
-            eps_t = from_future_c + delta_t * o * (1.0 - tanh_c**2)  # ∂L/∂c_t
+            eps_t = from_future_c + delta_t * c_from_h[t - 1]  # ∂L/∂c_t
             delta_c[t] = eps_t
-            da[t - 1, :, :H] = eps_t * g * i * (1.0 - i)
-            da[t - 1, :, H : 2 * H] = eps_t * fp.c_tm[t - 1] * f * (1.0 - f)
-            da[t - 1, :, 2 * H : 3 * H] = eps_t * i * (1.0 - g**2)
-            da[t - 1, :, 3 * H :] = delta_t * tanh_c * o * (1.0 - o)
-            from_future_c = eps_t * f  # ∂c_t/∂c_{t-1} = diag(f_t) along the cell path
+            np.multiply(eps_t[:, None, :], by_eps[t - 1], out=da4[t - 1, :, :3])  # ∂L/∂a^i, ∂L/∂a^f, ∂L/∂a^g
+            np.multiply(delta_t, by_delta_o[t - 1], out=da4[t - 1, :, 3])  # ∂L/∂a^o
+            from_future_c = eps_t * f[t - 1]  # ∂c_t/∂c_{t-1} = diag(f_t) along the cell path
             from_future = da[t - 1] @ W_s
         else:
+            gates, h_prev = fp.gates_tm[t - 1], fp.h_tm[t - 1]
             z, r, n = (gates[:, j * H : (j + 1) * H] for j in range(3))
             da_n = delta_t * (1.0 - z) * (1.0 - n**2)
             d_rh = da_n @ W_s[2 * H :]  # ∂L/∂(r_t ⊙ h_{t-1})
