@@ -22,6 +22,7 @@ from .diagnostics import (
     pascanu_bound,
     step_jacobians,
 )
+from .gated import GatedBPTTResult, GatedForwardPass, GatedParams, init_gated
 from .gradcheck import (
     check_gradients,
     loss_given_state,
@@ -57,6 +58,7 @@ from .rnn import (
     step_backward,
     step_forward,
 )
+from .rtrl import RTRLResult, RTRLStep, rtrl, rtrl_steps
 from .tasks import Task, adding_problem, noisy_sine, remember_symbol
 from .training import History, evaluate, sgd_step, train
 from .truncation import TruncatedResult, Update, bias_by_k2, randomized_truncated_bptt, truncated_bptt
@@ -75,8 +77,13 @@ __all__ = [
     "Contributions",
     "ExplodingGradientError",
     "ForwardPass",
+    "GatedBPTTResult",
+    "GatedForwardPass",
+    "GatedParams",
     "History",
     "RNNParams",
+    "RTRLResult",
+    "RTRLStep",
     "Task",
     "TruncatedResult",
     "Update",
@@ -103,6 +110,7 @@ __all__ = [
     "glorot",
     "identity",
     "immediate_derivative",
+    "init_gated",
     "init_params",
     "jacobian_norms",
     "jacobian_product",
@@ -123,6 +131,8 @@ __all__ = [
     "remember_symbol",
     "rescale_to_sigma_max",
     "rescale_to_spectral_radius",
+    "rtrl",
+    "rtrl_steps",
     "sgd_step",
     "sigma_max",
     "sigmoid",

@@ -23,10 +23,11 @@ import numpy as np
 from . import validate
 from .activations import get_activation
 from .clipping import CLIP_MODES, clip
+from .gated import cell_backward, cell_forward
 from .params import RNNParams, check_params
-from .rnn import ExplodingGradientError, backward, forward
+from .rnn import ExplodingGradientError
 from .tasks import Task
-from .truncation import truncated_bptt
+from .truncation import randomized_truncated_bptt, truncated_bptt
 
 
 def sgd_step(params: RNNParams, grads: RNNParams, lr, momentum=0.0, velocity: RNNParams | None = None):
@@ -97,10 +98,11 @@ def train(
     momentum=0.0,
     clip_mode=None,
     threshold=None,
-    activation="tanh",
+    activation=None,
     rng=None,
     k1=None,
     k2=None,
+    c=None,
     callback: Callable | None = None,
     stop_loss=None,
     patience=1,
@@ -110,8 +112,8 @@ def train(
 
     Parameters
     ----------
-    params : RNNParams
-        Initial parameters (not modified).
+    params : RNNParams or GatedParams
+        Initial parameters (not modified); their type picks the cell (vanilla, LSTM or GRU).
     task : Task or callable
         A fixed batch, or a sampler ``task(rng) -> Task`` drawn afresh for every step.
     steps : int
@@ -121,11 +123,15 @@ def train(
         Clipping, applied once per update to the whole gradient.
     threshold : float
         The clipping threshold θ (required with ``clip_mode``).
-    activation : str
+    activation : str, optional
+        The vanilla cell's f (default ``"tanh"``); must be None for a gated cell.
     rng : int or numpy.random.Generator, optional
         Needed when ``task`` is a sampler.
     k1, k2 : int, optional
         Train with truncated BPTT(k1, k2) along each stream, updating every k1 steps.
+    c : float in (0, 1), optional
+        With k1, k2: randomized truncation (Tallec & Ollivier 2017) with windows k2 + G − 1,
+        G ~ Geometric(c), drawn from ``rng`` (required).
     callback : callable, optional
         ``callback(step, params, history)`` after every update. Its exceptions propagate.
     stop_loss : float, optional
@@ -140,7 +146,8 @@ def train(
     steps = validate.positive_int("steps", steps)
     lr = validate.real("lr", lr, minimum=0.0, strict_minimum=True)
     momentum = validate.real("momentum", momentum, minimum=0.0, maximum=1.0, strict_maximum=True)
-    get_activation(activation)
+    if activation is not None:
+        get_activation(activation)
     if clip_mode is not None:
         validate.choice("clip_mode", clip_mode, CLIP_MODES)
         if threshold is None:
@@ -161,6 +168,8 @@ def train(
     verbose = validate.boolean("verbose", verbose)
     if not isinstance(task, Task) and not callable(task):
         raise ValueError(f"task must be a Task or a function rng -> Task; got {type(task).__name__}")
+    if c is not None and (k1 is None or rng is None):
+        raise ValueError(f"c={c!r} (randomized truncation) needs k1, k2 and rng; got k1={k1!r}, rng={rng!r}")
 
     history = History()
     state: dict[str, Any] = {"params": params.copy(), "velocity": None, "above": 0}
@@ -199,19 +208,21 @@ def train(
     try:
         for _ in range(steps):
             batch = _batch(task, rng)
-            model = dict(batch.model, activation=activation)
+            model = dict(batch.model) if activation is None else dict(batch.model, activation=activation)
             try:
                 if k1 is None:
-                    fp = forward(state["params"], batch.x, batch.d, **model).targets_given()
+                    fp = cell_forward(state["params"], batch.x, batch.d, **model).targets_given()
                     if not np.isfinite(fp.loss):
                         update = record(fp.loss, float("inf"), False)
+                        step = getattr(fp, "overflow_step", None)
+                        where = f" at step t = {step}" if step is not None else ""
                         raise _Diverged(
-                            f"the forward pass overflowed at step t = {fp.overflow_step} in update {update} "
+                            f"the forward pass overflowed{where} in update {update} "
                             f"(L = inf): the network is exploding; clip, lower the learning rate or the spectral radius"
                         )
                     loss_value = fp.loss
-                    apply(backward(state["params"], fp).grads, loss_value)
-                else:
+                    apply(cell_backward(state["params"], fp).grads, loss_value)
+                elif c is None:
                     loss_value = float("inf")
                     truncated_bptt(
                         state["params"],
@@ -219,6 +230,19 @@ def train(
                         batch.d,
                         k1,
                         k2,
+                        on_update=lambda p, update: apply(update.grads, update.loss),
+                        **model,
+                    )
+                else:
+                    loss_value = float("inf")
+                    randomized_truncated_bptt(
+                        state["params"],
+                        batch.x,
+                        batch.d,
+                        k1,
+                        k2,
+                        c,
+                        rng,
                         on_update=lambda p, update: apply(update.grads, update.loss),
                         **model,
                     )
@@ -245,14 +269,16 @@ class _CallerError(Exception):
     """Wraps an exception of the caller's callback so that it is re-raised unchanged, never taken for divergence."""
 
 
-def evaluate(params: RNNParams, task: Task, activation="tanh") -> dict:
-    """Loss on ``task`` and, for classification, the accuracy at the steps that carry a target."""
+def evaluate(params: RNNParams, task: Task, activation=None) -> dict:
+    """Loss on ``task`` and, for classification, the accuracy at the steps that carry a target.
+
+    ``params`` picks the cell; ``activation`` is the vanilla cell's f (default ``"tanh"``).
+    """
     if not isinstance(task, Task):
         raise ValueError(f"task must be a Task; got {type(task).__name__}")
-    fp = forward(params, task.x, task.d, activation=activation, **task.model)
+    fp = cell_forward(params, task.x, task.d, activation=activation, **task.model).targets_given()
     result: dict[str, Any] = {"loss": fp.loss}
     if task.loss_name == "cross_entropy":
-        fp = fp.targets_given()
         pred = np.argmax(fp.y_hat_tm, axis=-1)  # (T, N)
         mask = fp.mask_tm.astype(bool)
         result["accuracy"] = float(np.mean(pred[mask] == fp.d_tm[mask]))

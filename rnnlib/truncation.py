@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import validate
+from . import gated, validate
 from .activations import get_activation
 from .losses import check_model, prepare_targets
 from .params import RNNParams, check_params, cosine, relative_gradient_error
@@ -104,6 +104,17 @@ def _check_k(k1, k2, T):
 MODEL_KEYS = ("activation", "output", "loss_name", "targets")
 
 
+def _apply_update(params, update, updates, keep_updates, on_update):
+    """Record ``update`` and hand it to ``on_update``; returns the parameters for the next steps."""
+    if keep_updates:
+        updates.append(update)
+    if on_update is not None:
+        new = on_update(params, update)
+        if new is not None:
+            return check_params("the value returned by on_update", new, like=params)
+    return params
+
+
 def _run(params, x, d, k1, k2, model, h0, window_length, carry_scales, on_update, keep_updates):
     unknown = sorted(set(model) - set(MODEL_KEYS))
     if unknown:
@@ -164,13 +175,7 @@ def _run(params, x, d, k1, k2, model, h0, window_length, carry_scales, on_update
         dh0 = delta[0] if start == 0 else np.zeros((N, H))  # gradient reaches h_0 only if the window does
         g = pack_gradients(params, dW_x, dW_s, dW_y, db_h, db_y, dh0, h0_given=h0 is not None)
         total = total + g
-        update = Update(t, loss_start, start, fp.loss, g)
-        if keep_updates:
-            updates.append(update)
-        if on_update is not None:
-            new = on_update(params, update)
-            if new is not None:
-                params = check_params("the value returned by on_update", new, like=params)
+        params = _apply_update(params, Update(t, loss_start, start, fp.loss, g), updates, keep_updates, on_update)
         loss_start = t
     return TruncatedResult(total_loss, total, backward_steps, h[T].copy(), params, updates)
 
@@ -209,12 +214,73 @@ def truncated_bptt(
     Returns
     -------
     TruncatedResult
+
+    A :class:`rnnlib.gated.GatedParams` (LSTM, GRU) is truncated the same way (:func:`_run_gated`):
+    each update re-runs its window forward from the stored state at its start and back-propagates
+    through it with :func:`rnnlib.gated.backward`; for the LSTM, h0 carries h and c0 = ``c0``.
     """
+    if isinstance(params, gated.GatedParams):
+        return _run_gated(params, x, d, k1, k2, model, h0, model.pop("c0", None), on_update, keep_updates)
     return _run(params, x, d, k1, k2, model, h0, lambda t: k2, None, on_update, keep_updates)
 
 
+def _run_gated(params, x, d, k1, k2, model, h0, c0, on_update, keep_updates):
+    unknown = sorted(set(model) - {"output", "loss_name", "targets"})
+    if unknown:
+        raise ValueError(
+            f"unknown keyword argument(s) {unknown} for cell={params.cell!r}; it takes output, loss_name, targets"
+        )
+    output, loss_name = model.get("output", "linear"), model.get("loss_name", "squared")
+    check_model(output, loss_name)
+    x = validate.array("x", x, (None, None, params.D), ("N", "T", "D"))
+    N, T, _ = x.shape
+    k1, k2 = _check_k(k1, k2, T)
+    d_tm, mask_tm = prepare_targets(d, model.get("targets", "all"), loss_name, N, T, params.O)
+    mask_nt = mask_tm.T.astype(bool)
+    d_nt = d_tm.transpose(1, 0, 2) if loss_name == "squared" else d_tm.T
+    lstm = params.cell == "lstm"
+    # The states of the stream, h_t (and c_t), filled in as the forward pass goes.
+    h = np.empty((T + 1, N, params.H))
+    h[0] = params.initial_state if h0 is None else validate.array("h0", h0, (N, params.H), ("N", "H"))
+    c = np.empty((T + 1, N, params.H)) if lstm else None
+    if c is not None:
+        c[0] = params.initial_cell if c0 is None else validate.array("c0", c0, (N, params.H), ("N", "H"))
+    total = params.zeros_like()
+    total_loss, backward_steps, updates = 0.0, 0, []
+    ends = list(range(k1, T + 1, k1))
+    if ends[-1] != T:
+        ends.append(T)
+    loss_start = 0
+    for t in ends:
+        start = max(0, t - k2)
+        window_mask = np.zeros((N, t - start), dtype=bool)  # only the new losses, steps loss_start+1..t
+        window_mask[:, loss_start - start :] = mask_nt[:, loss_start:t]
+        from_params = start == 0 and h0 is None and c0 is None  # the window reaches params' own initial state
+        fp = gated.forward(
+            params,
+            x[:, start:t],
+            d_nt[:, start:t],
+            output=output,
+            loss_name=loss_name,
+            targets=window_mask,
+            h0=None if from_params else h[start],
+            c0=None if from_params or c is None else c[start],
+        )
+        h[loss_start + 1 : t + 1] = fp.h_tm[loss_start - start + 1 :]
+        if c is not None and fp.c_tm is not None:
+            c[loss_start + 1 : t + 1] = fp.c_tm[loss_start - start + 1 :]
+        g = gated.backward(params, fp).grads
+        assert fp.loss is not None
+        total_loss += fp.loss
+        backward_steps += t - start
+        total = total + g
+        params = _apply_update(params, Update(t, loss_start, start, fp.loss, g), updates, keep_updates, on_update)
+        loss_start = t
+    return TruncatedResult(total_loss, total, backward_steps, h[T].copy(), params, updates)
+
+
 def randomized_truncated_bptt(
-    params: RNNParams, x, d, k1, k2, c, rng, *, h0=None, keep_updates=False, **model
+    params: RNNParams, x, d, k1, k2, c, rng, *, h0=None, keep_updates=False, on_update=None, **model
 ) -> TruncatedResult:
     """Randomized truncation with compensation (Tallec & Ollivier 2017), unbiased in expectation (eq-ch5-unbiased).
 
@@ -228,8 +294,12 @@ def randomized_truncated_bptt(
     c : float in (0, 1)
         Per-step probability of truncating beyond k2.
     rng : int or numpy.random.Generator
-    Other parameters as in :func:`truncated_bptt`.
+    on_update : callable, optional
+        As in :func:`truncated_bptt` (online training with random windows).
+    Other parameters as in :func:`truncated_bptt`. The expected window is k2 − 1 + 1/c steps.
     """
+    if isinstance(params, gated.GatedParams):
+        raise ValueError(f"params must be a vanilla RNNParams for randomized truncation; got cell={params.cell!r}")
     c = validate.real("c", c, minimum=0.0, maximum=1.0, strict_minimum=True, strict_maximum=True)
     rng = validate.generator("rng", rng)
 
@@ -243,7 +313,7 @@ def randomized_truncated_bptt(
         i = np.arange(start, t)
         return np.where((i <= t - k2) & (i >= 1), 1.0 / (1.0 - c), 1.0)
 
-    return _run(params, x, d, k1, k2, model, h0, window_length, carry_scales, None, keep_updates)
+    return _run(params, x, d, k1, k2, model, h0, window_length, carry_scales, on_update, keep_updates)
 
 
 # --- how biased truncation is (chapter 5) -------------------------------------------------------------

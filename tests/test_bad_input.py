@@ -330,6 +330,7 @@ SPECS: dict[str, Spec] = {
             rng=Arg("rng", 0),
             h0=arr(H_PREV, optional=True),
             keep_updates=Arg("bool", False),
+            on_update=Arg("callable", None, optional=True),
         ),
     ),
     "bias_by_k2": Spec(
@@ -378,17 +379,50 @@ SPECS: dict[str, Spec] = {
             momentum=real(0.0, 0.0, 1.0),
             clip_mode=choice("norm"),
             threshold=real(1.0, 0.0, strict_low=True),
-            activation=choice("tanh"),
+            activation=choice("tanh", optional=True),
             rng=Arg("rng", 0, optional=True),
             k1=integer(2, 1, T),
             k2=integer(3, 2),
+            c=real(0.5, 0.0, 1.0, strict_low=True, optional=True),
             callback=Arg("callable", None, optional=True),
             stop_loss=real(1e6, 0.0, strict_low=True, optional=True),
             patience=integer(1, 1),
             verbose=Arg("bool", False),
         ),
     ),
-    "evaluate": Spec(rl.evaluate, dict(params=obj(P_ADD, (P_OTHER_D,)), task=obj(TASK), activation=choice("tanh"))),
+    "evaluate": Spec(
+        rl.evaluate, dict(params=obj(P_ADD, (P_OTHER_D,)), task=obj(TASK), activation=choice("tanh", optional=True))
+    ),
+    # --- gated cells and RTRL ----------------------------------------------------------------------
+    "init_gated": Spec(
+        rl.init_gated,
+        dict(
+            D=integer(D, 1),
+            H=integer(H, 1),
+            O=integer(O, 1),
+            cell=choice("lstm"),
+            scale=real(1.0, 0.0),
+            rng=Arg("rng", 0),
+            forget_bias=real(1.0),
+            h0_mode=choice("given"),
+            h0=arr(np.ones(H)),
+            c0=arr(np.ones(H), optional=True),
+        ),
+    ),
+    "rtrl": Spec(rl.rtrl, dict(params=obj(PARAMS, (P_OTHER_D,)), x=MODEL_X, d=MODEL_D)),
+    "rtrl_steps": Spec(
+        lambda **kw: list(rl.rtrl_steps(**kw)),  # a generator: its checks run when it is first advanced
+        dict(
+            params=obj(PARAMS, (P_OTHER_D,)),
+            x=MODEL_X,
+            d=MODEL_D,
+            activation=choice("tanh"),
+            output=choice("linear"),
+            loss_name=choice("squared"),
+            targets=obj("all", bad=["first", np.ones(T), np.ones(T + 1, bool)]),
+            h0=arr(H_PREV, optional=True),
+        ),
+    ),
 }
 
 NOT_CALLABLE = {
@@ -406,6 +440,11 @@ NOT_CALLABLE = {
     "TruncatedResult": "a result record returned by truncated_bptt; not an entry point",
     "Update": "a record passed to on_update by truncated_bptt; not an entry point",
     "ExplodingGradientError": "an exception class, raised on overflow (tests/test_overflow.py)",
+    "GatedParams": "validated on construction like RNNParams; made by init_gated (covered here); tests/test_gated.py",
+    "GatedForwardPass": "a result record returned by rnnlib.gated.forward; not an entry point",
+    "GatedBPTTResult": "a result record returned by rnnlib.gated.backward; not an entry point",
+    "RTRLResult": "a result record returned by rtrl; not an entry point",
+    "RTRLStep": "a record yielded by rtrl_steps; not an entry point",
 }
 
 

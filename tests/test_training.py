@@ -224,3 +224,17 @@ def test_evaluate_reports_loss_and_accuracy():
     # Regression tasks have no accuracy.
     sine = rnnlib.noisy_sine(2, 3, 0)
     assert set(rnnlib.evaluate(make_params(np.random.default_rng(0), 1, 2, 1), sine)) == {"loss"}
+
+
+def test_train_with_randomized_truncation_takes_the_randomized_gradient():
+    """Only the last step carries a target, so only the last of the updates moves the parameters: the result
+    is −lr times randomized truncation's gradient, its windows drawn from the same generator state."""
+    task = rnnlib.remember_symbol(4, 6, 3, 0)
+    p = rnnlib.init_params(task.D, 5, task.O, rng=1, scale=0.9)
+    history = rnnlib.train(p, task, steps=1, lr=0.1, k1=2, k2=2, c=0.3, rng=7)
+    g = rnnlib.randomized_truncated_bptt(p, task.x, task.d, 2, 2, 0.3, 7, **task.model).grads
+    assert history.updates == 4 and np.all(np.array(history.grad_norm[:3]) == 0)
+    assert history.grad_norm[3] > 0
+    assert_allclose(history.params.flat(), (p - 0.1 * g).flat(), rtol=1e-13)
+    with pytest.raises(ValueError, match="needs k1, k2 and rng"):
+        rnnlib.train(p, task, steps=1, lr=0.1, c=0.3, rng=7)

@@ -100,17 +100,29 @@ def _copy_licences_and_wheel(app, exception):
 # (pattern, replacement, why): applied to every built HTML page.
 ACCESSIBLE = [
     # The search field shows "Search Ctrl+K": an aria-label of "Search" drops the visible text.
-    (re.compile(r'(<button class="btn search-button-field[^"]*"[^>]*?) aria-label="Search"'), r"\1",
-     "name the search button by its visible text"),
+    (
+        re.compile(r'(<button class="btn search-button-field[^"]*"[^>]*?) aria-label="Search"'),
+        r"\1",
+        "name the search button by its visible text",
+    ),
     # The colour-mode button's accessible name must contain its icons' visible titles.
-    (re.compile(r'aria-label="Color mode"'), 'aria-label="Color mode: Light, Dark or System Settings"',
-     "name the colour-mode button by the titles of its icons"),
+    (
+        re.compile(r'aria-label="Color mode"'),
+        'aria-label="Color mode: Light, Dark or System Settings"',
+        "name the colour-mode button by the titles of its icons",
+    ),
     # MyST-NB's fold: the summary reads "Show code cell source", the label said something else.
-    (re.compile(r'<summary aria-label="Toggle hidden content">'), "<summary>",
-     "name code-cell toggles by their visible text"),
+    (
+        re.compile(r'<summary aria-label="Toggle hidden content">'),
+        "<summary>",
+        "name code-cell toggles by their visible text",
+    ),
     # docutils: role="list" whose children are links and entries with a deprecated role.
-    (re.compile(r'<div role="list" class="citation-list">'), '<div class="citation-list">',
-     "a list role whose children are not list items"),
+    (
+        re.compile(r'<div role="list" class="citation-list">'),
+        '<div class="citation-list">',
+        "a list role whose children are not list items",
+    ),
     (re.compile(r' role="doc-biblioentry"'), "", "the deprecated doc-biblioentry role"),
 ]
 

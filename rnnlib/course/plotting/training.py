@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import CYCLE, PALETTE, figure_for, finish_axes
+from . import CYCLE, PALETTE, figure, figure_for, finish_axes
 
 
 def moving_average(values, window) -> np.ndarray:
@@ -55,8 +55,9 @@ def loss_curves(
     curves : dict label -> list of arrays
         For each setting, the per-update losses of its runs (``History.loss``); runs of the same
         setting share a colour and the label is shown once.
-    baseline : float, optional
-        The loss of a trivial predictor, drawn as a dashed black line.
+    baseline : float or dict label -> float, optional
+        The loss of a trivial predictor, drawn as a dashed black line; a dict draws several
+        (e.g. the adding problem's "always 1" and "u₂ + 0.5"), each with its own dash pattern.
     window : int
         Moving-average window applied to each curve (minibatch losses are noisy); the curve is
         drawn against the update at the end of each window.
@@ -82,7 +83,9 @@ def loss_curves(
                 label=label if j == 0 else None,
             )
     if baseline is not None:
-        ax.axhline(baseline, color=PALETTE["black"], ls="--", lw=1.2, label=baseline_label)
+        lines = baseline if isinstance(baseline, dict) else {baseline_label: baseline}
+        for k, (label, value) in enumerate(lines.items()):
+            ax.axhline(value, color=PALETTE["black"], ls=("--", ":", "-.")[k % 3], lw=1.2, label=label)
     if logy:
         ax.set_yscale("log")
     finish_axes(ax, xlabel, ylabel, title)
@@ -199,4 +202,38 @@ def outcome_dots(
         ax.set_title(title)
     if chance is not None or diverged_shown:
         ax.legend(loc="best", frameon=False)
+    return fig
+
+
+def traces_against_update(panels, *, log=(), xlabel="update", figsize=None):
+    """Several quantities recorded during training, one panel each, against the update number.
+
+    Parameters
+    ----------
+    panels : dict title -> dict label -> (updates, values)
+        For each panel (e.g. "ρ(W_s)"), one line per run: the updates at which the quantity was
+        recorded and its values there (arrays of equal length).
+    log : collection of str
+        Titles of the panels drawn on a log scale (e.g. a gradient norm).
+
+    Returns
+    -------
+    matplotlib Figure
+    """
+    panels = dict(panels)
+    if not panels:
+        raise ValueError("panels must map at least one title to its lines; got nothing")
+    fig, axes = figure(1, len(panels), figsize=figsize or (3.2 * len(panels), 3.0), squeeze=False)
+    for ax, (title, lines) in zip(axes[0], panels.items()):
+        for i, (label, (updates, values)) in enumerate(dict(lines).items()):
+            updates, values = np.asarray(updates), np.asarray(values, dtype=np.float64)
+            if updates.shape != values.shape:
+                raise ValueError(
+                    f"panel {title!r}, line {label!r}: updates and values must have the same shape; "
+                    f"got {updates.shape} and {values.shape}"
+                )
+            ax.plot(updates, values, color=CYCLE[i % len(CYCLE)], lw=1.6, label=label)
+        if title in log:
+            ax.set_yscale("log")
+        finish_axes(ax, xlabel, title, None, legend=ax is axes[0][0])
     return fig
