@@ -21,6 +21,8 @@ BOOK = ROOT / "book"
 STUDENT_NOTEBOOKS = ROOT / "_build" / "assignments"
 SITE = ROOT / "_build" / "html" / "book"
 STUDENT_SITE = ROOT / "_build" / "student" / "_build" / "html" / "book"
+FULL_SITE_ROOT = ROOT / "_build" / "html"
+STUDENT_SITE_ROOT = ROOT / "_build" / "student" / "_build" / "html"
 CHAPTERS = assignments.chapter_notebooks(BOOK)
 
 
@@ -165,3 +167,44 @@ def test_student_site_shows_no_solution_text(path):
     shown = solution & full
     assert shown, f"none of {path.name}'s solution lines found on the full site: the test would prove nothing"
     assert not shown & student
+
+
+def test_find_leaks_finds_a_solution_line_in_any_file_as_written_escaped_or_in_json(tmp_path):
+    secrets = assignments.secret_lines(SOURCE)
+    assert "return 2 * x" in secrets and "Because the product shrinks." in secrets
+    (tmp_path / "page.html").write_text("<pre>    return 2 * x</pre>")
+    (tmp_path / "index.js").write_text('Search.setIndex({"t": "Because the product shrinks.\\n"})')
+    (tmp_path / "clean.txt").write_text("return 2 * x_other, and nothing else")
+    found = assignments.find_leaks([tmp_path], secrets)
+    assert {(p.name, line) for p, line in found} == {
+        ("page.html", "return 2 * x"),
+        ("index.js", "Because the product shrinks."),
+    }
+
+
+def test_student_site_drops_the_instructor_guide(tmp_path):
+    dst = assignments.write_student_site(ROOT, tmp_path / "src")
+    assert "instructor_guide" not in (dst / "_toc.yml").read_text()
+    assert not list((dst / "book").glob("instructor_guide*"))
+
+
+@pytest.mark.built
+def test_no_file_of_the_student_site_or_notebooks_holds_solution_text():
+    secrets = assignments.book_secrets(BOOK)
+    assert len(secrets) > 100, "too few solution lines to scan for: the test would prove little"
+    # The same scan on the full site finds them: the test can fail.
+    assert FULL_SITE_ROOT.exists(), "run `make book` first"
+    on_full_site = assignments.find_leaks([FULL_SITE_ROOT], secrets)
+    assert len({line for _, line in on_full_site}) > len(secrets) // 2
+    assert STUDENT_SITE_ROOT.exists() and STUDENT_NOTEBOOKS.exists(), "run `make student-book assignments`"
+    leaks = assignments.find_leaks([STUDENT_SITE_ROOT, STUDENT_NOTEBOOKS], secrets)
+    assert not leaks, "\n".join(f"{path}: {line}" for path, line in leaks[:20])
+
+
+@pytest.mark.built
+def test_student_site_download_is_the_student_notebook():
+    for path in CHAPTERS:
+        copy = STUDENT_SITE_ROOT / "_sources" / "book" / path.name
+        assert copy.exists(), copy
+        nb = nbformat.read(copy, as_version=4)
+        assert any("raise NotImplementedError()" in c.source for c in nb.cells), path.name

@@ -181,6 +181,8 @@ def write_student_site(root: Path, dst: Path) -> Path:
         shutil.rmtree(dst)
     (dst / "book").mkdir(parents=True)
     for path in (root / "book").iterdir():
+        if path.name.startswith("instructor_guide"):
+            continue
         if path.suffix == ".ipynb":
             nbformat.write(student_site_notebook(nbformat.read(path, as_version=4)), dst / "book" / path.name)
         elif path.is_file():
@@ -189,7 +191,10 @@ def write_student_site(root: Path, dst: Path) -> Path:
             shutil.copytree(
                 path, dst / "book" / path.name, ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints")
             )
-    shutil.copy2(root / "_toc.yml", dst / "_toc.yml")
+    toc = (root / "_toc.yml").read_text()
+    # The guide holds the rubrics and the solutions' handout: not for students.
+    toc = re.sub(r"^[ \t]*- file: book/instructor_guide[ \t]*\n", "", toc, flags=re.M)
+    (dst / "_toc.yml").write_text(toc)
     data = yaml.safe_load((root / "_config.yml").read_text())
     data.setdefault("sphinx", {}).setdefault("config", {})["hide_solutions"] = True
     data["title"] = data.get("title", "") + " (student edition)"
@@ -197,6 +202,108 @@ def write_student_site(root: Path, dst: Path) -> Path:
     data.setdefault("execute", {})["cache"] = str(root / "_build" / ".jupyter_cache")
     (dst / "_config.yml").write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
     return dst
+
+
+SOLUTION_FENCE = re.compile(r"^[ \t]*```\{solution\}[^\n]*\n(.*?)^[ \t]*```[ \t]*$", re.M | re.S)
+
+
+def secret_lines(nb) -> set[str]:
+    """Distinctive lines of a notebook's solutions (code between the markers, written answers in
+    ``{solution}`` blocks): stripped, with two letters or digits in a row, and found nowhere else in the
+    notebook, so finding one in a student file means that solution leaked."""
+    inside: set[str] = set()
+    outside: set[str] = set()
+    for cell in nb.cells:
+        sol = solution_text(cell)
+        inside.update(line.strip() for line in sol)
+        outside.update(line.strip() for line in cell.source.splitlines() if line not in sol)
+    inside -= outside
+    return {
+        line
+        for line in inside
+        if re.search(r"[A-Za-z0-9]{2}", line)
+        and len(line) >= 10
+        and "SOLUTION" not in line
+        and not line.startswith(":")
+    }
+
+
+def book_secrets(src: Path) -> set[str]:
+    """The secret lines of every chapter (:func:`secret_lines`), less any that the book's other
+    pages (notation, glossary, intro...) show openly."""
+    secrets = set().union(*(secret_lines(nbformat.read(p, as_version=4)) for p in chapter_notebooks(src)))
+    public = "\n".join(path.read_text() for path in Path(src).glob("*.md"))
+    return {line for line in secrets if line not in public}
+
+
+def solution_text(cell) -> list[str]:
+    """A cell's solution lines: between nbgrader's markers, and inside ``{solution}`` fences."""
+    lines = solution_lines(cell.source)
+    if cell.cell_type == "markdown":
+        for body in SOLUTION_FENCE.findall(cell.source):
+            lines.extend(body.splitlines())
+    return lines
+
+
+def _variants(line: str) -> set[str]:
+    """How a line can appear in a file: as written, HTML-escaped, JSON-escaped (with or without
+    ASCII escapes)."""
+    import html
+    import json
+
+    return {
+        line,
+        html.escape(line, quote=False),
+        html.escape(line),
+        json.dumps(line)[1:-1],
+        json.dumps(line, ensure_ascii=False)[1:-1],
+    }
+
+
+def find_leaks(paths, secrets: set[str]) -> list[tuple[Path, str]]:
+    """Every (file, secret line) such that the line occurs in a file under ``paths``.
+
+    Reads every file as text (UTF-8, undecodable bytes dropped), so HTML, JavaScript, JSON,
+    notebooks, search indexes and copied sources are all scanned; compressed files (the
+    wheel, images) are read too but cannot match.
+    """
+    wanted = {variant: line for line in secrets for variant in _variants(line)}
+    found = []
+    for root in paths:
+        root = Path(root)
+        files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
+        for path in files:
+            text = path.read_bytes().decode("utf-8", errors="ignore")
+            for variant, line in wanted.items():
+                if _occurs_as_line(text, variant):
+                    found.append((path, line))
+    return sorted(set(found))
+
+
+def _occurs_as_line(text: str, line: str) -> bool:
+    """Whether ``line`` occurs in ``text`` as a whole line: the character after it ends a line
+    (newline, an escaped newline, a closing tag or quote), the one before is no identifier character;
+    so ``return delta`` does not match inside ``return delta, da``."""
+    start = text.find(line)
+    while start != -1:
+        end = start + len(line)
+        before = text[start - 1] if start else "\n"
+        after = text[end] if end < len(text) else "\n"
+        if not (before.isalnum() or before == "_") and (after.isspace() or after in "<\"\\'"):
+            return True
+        start = text.find(line, start + 1)
+    return False
+
+
+def scrub_student_site(site: Path, src: Path) -> list[Path]:
+    """After the student site is built: every chapter notebook that Sphinx copied into
+    ``_sources`` (the page's download button) becomes the student notebook, without solutions."""
+    replaced = []
+    for path in chapter_notebooks(src):
+        for copy_ in Path(site).rglob(f"_sources/**/{path.name}"):
+            nbformat.write(student_notebook(nbformat.read(path, as_version=4)), copy_)
+            replaced.append(copy_)
+    return replaced
 
 
 EXERCISE = re.compile(r"```\{exercise(?:-start)?\}[^\n]*\n(?::[^\n]*\n)*?:label: ([\w-]+)")
@@ -235,6 +342,14 @@ def main(argv=None) -> int:
     p = sub.add_parser("student-site", help="write the source of the website without solutions")
     p.add_argument("--root", default=".", type=Path)
     p.add_argument("--dst", default="_build/student-src", type=Path)
+    p = sub.add_parser(
+        "scrub-site", help="after building the student site: its notebook downloads become student notebooks"
+    )
+    p.add_argument("--site", default="_build/student/_build/html", type=Path)
+    p.add_argument("--src", default="book", type=Path)
+    p = sub.add_parser("leaks", help="scan every file under the given folders for solution text; exit 1 if found")
+    p.add_argument("--src", default="book", type=Path)
+    p.add_argument("paths", nargs="+", type=Path)
     p = sub.add_parser("mark", help="add nbgrader metadata to solution and check cells (in place)")
     p.add_argument("--src", default="book", type=Path)
     p.add_argument("--check", action="store_true", help="only report; exit 1 if a notebook needs marking")
@@ -245,6 +360,16 @@ def main(argv=None) -> int:
             print(f"wrote {out}")
     elif args.command == "student-site":
         print(f"wrote {write_student_site(args.root, args.dst)}")
+    elif args.command == "scrub-site":
+        for out in scrub_student_site(args.site, args.src):
+            print(f"student notebook in place of the source: {out}")
+    elif args.command == "leaks":
+        secrets = book_secrets(args.src)
+        leaks = find_leaks(args.paths, secrets)
+        for path, line in leaks:
+            print(f"solution text in {path}: {line}")
+        print(f"scanned {', '.join(map(str, args.paths))} for {len(secrets)} solution lines: {len(leaks)} found")
+        return 1 if leaks else 0
     else:
         unmarked = []
         for path in chapter_notebooks(args.src):

@@ -104,7 +104,8 @@ def check_step_forward(step_forward, *, raise_on_failure=True):
         cases,
         _outputs,
         raise_on_failure=raise_on_failure,
-        hint="a_t = W_s @ h_prev + W_x @ x_t + b_h (matrix-vector products), then h_t = np.tanh(a_t).",
+        hint="reread the pre-activation eq-ch1-preactivation and the state update eq-ch1-state: "
+        "which products are matrix-vector products, and where does f act?",
     )
 
 

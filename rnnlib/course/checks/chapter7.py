@@ -136,5 +136,6 @@ def check_clip_by_norm(clip_by_norm, seed=7, raise_on_failure=True):
         _cases(seed),
         _outputs,
         raise_on_failure=raise_on_failure,
-        hint="‖g‖ = sqrt(Σ over all arrays of Σ g²); if ‖g‖ ≥ θ, return {name: g * θ/‖g‖}.",
+        hint="reread Algorithm 1 of Pascanu et al. (eq-ch7-clip-norm): which norm is compared with θ, "
+        "and which arrays share one rescaling?",
     )

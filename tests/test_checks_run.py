@@ -1,0 +1,116 @@
+"""run_check and fresh: one message without a traceback through rnnlib, the student's own line when
+their code raises, time and output limits, forbidden functions, and grade cells that a replaced check
+or a replaced rnnlib function cannot fool."""
+
+import sys
+
+import numpy as np
+import pytest
+
+import rnnlib as rl
+from rnnlib.course import checks
+from rnnlib.course.checks import Case, CheckFailed, compare, run_check
+
+
+def _cases():
+    return [Case("x = 2", {"x": np.array([2.0])}, np.array([4.0]))]
+
+
+def _outputs(got, expected):
+    return [m for m in [compare("y", got, expected)] if m]
+
+
+def test_a_raising_student_function_is_reported_at_its_own_line():
+    def student(x):
+        y = x * 2
+        return y[5]  # IndexError here
+
+    with pytest.raises(CheckFailed) as info:
+        run_check("f", student, _cases(), _outputs)
+    message = str(info.value)
+    assert "IndexError" in message and "`return y[5]  # IndexError here`" in message
+    assert "rnnlib" not in message.split("IndexError")[1].split(",")[0]
+
+
+def test_a_failure_is_printed_once_and_renders_without_a_traceback(capsys):
+    with pytest.raises(CheckFailed) as info:
+        run_check("f", lambda x: x, _cases(), _outputs)
+    assert capsys.readouterr().out == ""  # the exception carries the one message
+    assert info.value._render_traceback_() == str(info.value).splitlines()
+
+
+def test_a_pass_is_printed(capsys):
+    assert run_check("f", lambda x: 2 * x, _cases(), _outputs)
+    assert "✓ f: correct" in capsys.readouterr().out
+
+
+def test_an_endless_loop_is_stopped_within_the_time_limit():
+    def endless(x):
+        while True:
+            pass
+
+    result = run_check("f", endless, _cases(), _outputs, raise_on_failure=False, time_limit=0.3)
+    assert not result and "over the time limit (0.3 s per call)" in result.message
+
+
+def test_a_slow_but_correct_function_within_the_limit_passes():
+    import time
+
+    def slow(x):
+        time.sleep(0.2)
+        return 2 * x
+
+    assert run_check("f", slow, _cases() * 3, _outputs, time_limit=1.0)
+
+
+def test_forbidden_function_is_found_directly_and_through_a_helper():
+    def helper(g):
+        return rl.clip_by_global_norm(g, 1.0)
+
+    def direct(x):
+        return rl.clip_by_global_norm(x, 1.0)
+
+    def indirect(x):
+        return helper(x)
+
+    forbidden = {"clip_by_global_norm": rl.clip_by_global_norm}
+    for student in (direct, indirect):
+        result = run_check("f", student, _cases(), _outputs, raise_on_failure=False, forbidden=forbidden)
+        assert not result and "calls rnnlib's clip_by_global_norm" in result.message
+    assert run_check("f", lambda x: 2 * x, _cases(), _outputs, forbidden=forbidden)
+
+
+def test_fresh_ignores_a_check_replaced_from_a_cell(capsys):
+    from rnnlib.course.checks import chapter7
+
+    def wrong(grads, threshold):
+        return grads  # never clips
+
+    original = chapter7.check_clip_by_norm
+    chapter7.check_clip_by_norm = lambda *a, **k: print("✓ clip_by_norm: correct")
+    try:
+        with pytest.raises(Exception, match="clip_by_norm"):
+            checks.fresh("chapter7").check_clip_by_norm(wrong)
+    finally:
+        chapter7.check_clip_by_norm = original
+
+
+def test_fresh_refuses_to_grade_when_an_rnnlib_function_was_replaced():
+    original = rl.clip_by_global_norm
+    rl.clip_by_global_norm = lambda *a, **k: None
+    try:
+        with pytest.raises(Exception, match="tampering: rnnlib.clip_by_global_norm"):
+            checks.fresh("chapter7").check_clip_by_norm(lambda grads, threshold: grads)
+    finally:
+        rl.clip_by_global_norm = original
+    assert checks.fresh("chapter7").check_clip_by_norm.__module__ == "rnnlib.course.checks.chapter7"
+
+
+def test_fresh_names_a_bad_chapter():
+    with pytest.raises(ValueError, match="chapter: expected a name like 'chapter7', got 'seven'"):
+        checks.fresh("seven")
+
+
+def teardown_module():
+    # fresh() re-imported the checks; leave sys.modules with one consistent copy for other tests.
+    assert "rnnlib.course.checks" in sys.modules
