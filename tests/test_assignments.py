@@ -67,8 +67,40 @@ def test_student_notebook_replaces_solution_regions_with_stubs():
     assert "raise NotImplementedError()" in student.cells[2].source
     assert "YOUR ANSWER HERE" in student.cells[0].source
     assert "raises-exception" in student.cells[2].metadata["tags"]
-    assert "raises-exception" in student.cells[4].metadata["tags"]
+    assert "raises-exception" in student.cells[3].metadata["tags"]  # the check (the gate's end is gone)
     assert "tags" not in student.cells[1].metadata
+    # Directives become plain Markdown: the answer cell is one a student can type into.
+    assert "```" not in text and student.cells[1].source == "Write `f`."
+
+
+def test_plain_markdown_turns_exercise_and_solution_fences_into_text():
+    source = (
+        "## Exercises\n\n```{exercise}\n:label: ex-a\n\nWhy does $x$ shrink?\n```\n\n"
+        "```{solution} ex-a\n:class: dropdown\n\nBecause.\n```\n\n"
+        "```{exercise-start}\n:label: ex-b\n```\n\nWrite `f`.\n\n```{exercise-end}\n```\n\n"
+        "```{admonition} Note\nkept\n```"
+    )
+    assert assignments.plain_markdown(source) == (
+        "## Exercises\n\n**Exercise (ex-a).** Why does $x$ shrink?\n\n**Your answer (ex-a):**\n\nBecause.\n\n"
+        "**Exercise (ex-b).**\n\nWrite `f`.\n\n```{admonition} Note\nkept\n```"
+    )
+
+
+def test_mark_keeps_the_points_an_instructor_set():
+    nb = _notebook([c.copy() for c in SOURCE.cells])
+    assignments.mark(nb, "09_x")
+    nb.cells[4].metadata["nbgrader"]["points"] = 3
+    nb.cells[0].metadata["nbgrader"]["points"] = 2.5
+    assert assignments.mark(nb, "09_x") is False
+    assert nb.cells[4].metadata["nbgrader"]["points"] == 3 and nb.cells[0].metadata["nbgrader"]["points"] == 2.5
+
+
+def test_nbgrader_config_fits_the_checks_time_limit():
+    from rnnlib.course import checks
+
+    text = assignments.nbgrader_config()
+    timeout = int(re.search(r"ExecutePreprocessor.timeout = (\d+)", text).group(1))
+    assert timeout >= checks.CHECK_TIME_LIMIT + 30
 
 
 def test_mark_gives_nbgrader_metadata_to_solution_and_check_cells():
@@ -208,3 +240,7 @@ def test_student_site_download_is_the_student_notebook():
         assert copy.exists(), copy
         nb = nbformat.read(copy, as_version=4)
         assert any("raise NotImplementedError()" in c.source for c in nb.cells), path.name
+
+
+def test_shipped_nbgrader_config_is_the_generated_one():
+    assert (ROOT / "nbgrader_config.py").read_text() == assignments.nbgrader_config()

@@ -31,8 +31,12 @@ import nbformat
 
 BEGIN = "BEGIN SOLUTION"
 END = "END SOLUTION"
-# ``checks.chapter4.check_step_backward(`` after ``from rnnlib.course import checks``, or fully qualified.
-CHECK_CALL = re.compile(r"(?<![\w.])(?:rnnlib\.course\.)?checks\.\w+\.check_\w+\(")
+# ``checks.chapter4.check_step_backward(`` after ``from rnnlib.course import checks``, or fully qualified;
+# in a grade cell ``fresh("chapter4").check_step_backward(`` (checks re-imported, see checks.fresh).
+CHECK_CALL = re.compile(
+    r"(?:(?<![\w.])(?:rnnlib\.course\.)?checks\.\w+|(?<![\w.])fresh\([\"']chapter\d+[\"']\))\.(?P<check>check_\w+)\("
+)
+FRESH_IMPORT = "from rnnlib.course.checks import fresh  # the checks as on disk: no cell above can replace them\n"
 
 
 def solution_lines(source: str) -> list[str]:
@@ -71,7 +75,7 @@ def is_student_check(cell, functions: set[str]) -> bool:
     """A check cell whose first argument is one of the student's functions (an exercise's check)."""
     if cell.cell_type != "code":
         return False
-    return any(m.group(1) in functions for m in re.finditer(CHECK_CALL.pattern + r"\s*(\w+)", cell.source))
+    return any(m.group("arg") in functions for m in re.finditer(CHECK_CALL.pattern + r"\s*(?P<arg>\w+)", cell.source))
 
 
 def mark(nb, stem: str) -> bool:
@@ -102,6 +106,12 @@ def mark(nb, stem: str) -> bool:
                 "grade_id": f"{stem}-check-{n_check}",
                 "schema_version": 3,
             }
+        if want is not None and "points" in want:
+            # The instructor's points stay: set them in the notebook (by hand, or nbgrader's
+            # formgrader), and `mark` only fills in the default for a cell that has none.
+            old = cell.metadata.get("nbgrader", {}).get("points")
+            if isinstance(old, (int, float)) and not isinstance(old, bool) and old >= 0:
+                want["points"] = old
         if want is not None and cell.metadata.get("nbgrader") != want:
             cell.metadata["nbgrader"] = want
             changed = True
@@ -111,11 +121,93 @@ def mark(nb, stem: str) -> bool:
     return changed
 
 
+def points_table(src: Path) -> list[dict]:
+    """One row per graded cell of the chapter notebooks: chapter, grade id, kind (``check``: graded
+    by code; ``written``: graded by hand), the exercise it belongs to, and its points (from the
+    cell's nbgrader metadata, the one place points are set)."""
+    rows = []
+    for path in chapter_notebooks(src):
+        nb = nbformat.read(path, as_version=4)
+        label = None
+        for cell in nb.cells:
+            if cell.cell_type == "markdown":
+                found = EXERCISE.findall(cell.source)
+                label = found[-1] if found else label
+            meta = cell.metadata.get("nbgrader", {})
+            if meta.get("grade"):
+                rows.append(
+                    {
+                        "chapter": path.stem,
+                        "grade_id": meta["grade_id"],
+                        "kind": "written" if cell.cell_type == "markdown" else "check",
+                        "exercise": label,
+                        "points": meta.get("points", 0),
+                    }
+                )
+    return rows
+
+
+# A MyST directive fence: ```{name} argument, then :option: lines, then the body, closed by as many backticks.
+FENCE = re.compile(
+    r"^(?P<ticks>`{3,})\{(?P<name>[\w:-]+)\}(?P<arg>[^\n]*)\n(?P<opts>(?:[ \t]*:[^\n]*\n)*)(?P<body>.*?)^(?P=ticks)[ \t]*$\n?",
+    re.M | re.S,
+)
+# An opening or closing fence without a body (the gated form: exercise-start, solution-start, ...-end).
+GATED = re.compile(
+    r"^`{3,}\{(?P<name>(?:exercise|solution)-(?:start|end))\}(?P<arg>[^\n]*)\n(?P<opts>(?:[ \t]*:[^\n]*\n)*)`{3,}[ \t]*$\n?",
+    re.M,
+)
+
+
+def _label(opts: str) -> str:
+    found = re.search(r":label:\s*([\w-]+)", opts)
+    return f" ({found.group(1)})" if found else ""
+
+
+def plain_markdown(source: str) -> str:
+    """A Markdown cell's exercise and solution directives as plain Markdown, for JupyterLab and
+    nbgrader (which show MyST fences as code blocks): ``**Exercise (ex-ch7-x).**`` and the
+    statement as text; a solution's body becomes the answer region itself, so what a student
+    types (LaTeX included) is ordinary Markdown."""
+
+    def gated(m):
+        if m.group("name") == "exercise-start":
+            return f"**Exercise{_label(m.group('opts'))}.**\n"
+        return ""
+
+    def fenced(m):
+        name, body = m.group("name"), m.group("body").strip("\n")
+        if name == "exercise":
+            return f"**Exercise{_label(m.group('opts'))}.** " + body + "\n"
+        if name == "solution":
+            return f"**Your answer ({m.group('arg').strip()}):**\n\n" + body + "\n"
+        return m.group(0)
+
+    out = GATED.sub(gated, source)
+    out = FENCE.sub(fenced, out)
+    return re.sub(r"\n{3,}", "\n\n", out).strip("\n")
+
+
+def plain_notebook(nb):
+    """The notebook with :func:`plain_markdown` applied to every Markdown cell (others untouched);
+    cells left empty (a gate's end) are dropped."""
+    nb = copy.deepcopy(nb)
+    cells = []
+    for cell in nb.cells:
+        if cell.cell_type == "markdown" and ("{exercise" in cell.source or "{solution" in cell.source):
+            cell.source = plain_markdown(cell.source)
+            if not cell.source.strip() and "nbgrader" not in cell.metadata:
+                continue
+        cells.append(cell)
+    nb.cells = cells
+    return nb
+
+
 def student_notebook(nb):
     """The student version of a chapter notebook: solutions cleared by nbgrader, no outputs."""
     from nbgrader.preprocessors import ClearOutput, ClearSolutions
 
-    nb = copy.deepcopy(nb)
+    nb = plain_notebook(nb)
     stub_cells = {i for i, c in enumerate(nb.cells) if c.cell_type == "code" and has_solution(c)}
     # Functions the student writes: any later cell that calls or checks one raises until they are written.
     functions = student_functions(nb)
@@ -129,6 +221,54 @@ def student_notebook(nb):
             if "raises-exception" not in tags:
                 tags.append("raises-exception")
     return nb
+
+
+def nbgrader_config(cell_timeout: int | None = None) -> str:
+    """The text of an ``nbgrader_config.py`` that fits the checks' limits (see rnnlib.course.checks):
+    a cell may run for the longest check (``CHECK_TIME_LIMIT``) plus a margin, so a correct but
+    slow solution is graded instead of timed out at nbgrader's default of 30 s."""
+    from rnnlib.course import checks
+
+    timeout = cell_timeout if cell_timeout is not None else int(checks.CHECK_TIME_LIMIT * 1.5 + 30)
+    return f"""# nbgrader configuration for the course's chapters (written by python -m rnnlib.course.assignments).
+c = get_config()  # noqa: F821
+
+# A check stops the student's code after {checks.TIME_LIMIT:g} s per call and {checks.CHECK_TIME_LIMIT:g} s per check
+# (rnnlib.course.checks.TIME_LIMIT, CHECK_TIME_LIMIT); a cell may take that long and more, because a
+# chapter's own cells (training runs, figures) run too. nbgrader's default, 30 s, fails correct slow code.
+c.ExecutePreprocessor.timeout = {timeout}
+c.ExecutePreprocessor.interrupt_on_timeout = True
+# A student's notebook keeps what it prints; the checks cap their own (OUTPUT_LIMIT characters).
+c.ClearSolutions.code_stub = {{"python": "# YOUR CODE HERE\\nraise NotImplementedError()"}}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+"""
+
+
+def write_nbgrader_course(src: Path, dst: Path, chapters: list[str] | None = None) -> list[Path]:
+    """A ready nbgrader course in ``dst``: ``nbgrader_config.py`` and ``source/<chapter>/<chapter>.ipynb``
+    for each chapter (all, or the stems in ``chapters``), from the chapter notebooks as they are
+    (solutions and checks marked by ``mark``), with exercise directives made plain Markdown so that
+    JupyterLab and nbgrader's feedback show them as text. Then ``nbgrader generate_assignment``,
+    ``autograde`` and ``generate_feedback`` work as usual."""
+    dst = Path(dst)
+    dst.mkdir(parents=True, exist_ok=True)
+    (dst / "nbgrader_config.py").write_text(nbgrader_config())
+    written = []
+    for path in chapter_notebooks(src):
+        if chapters is not None and path.stem not in chapters:
+            continue
+        nb = nbformat.read(path, as_version=4)
+        mark(nb, path.stem)
+        out = dst / "source" / path.stem / path.name
+        out.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(plain_notebook(nb), out)
+        written.append(out)
+    if chapters is not None and len(written) != len(chapters):
+        found = {p.parent.name for p in written}
+        raise ValueError(
+            f"chapters: expected chapter notebook stems of {src}, got unknown {sorted(set(chapters) - found)}"
+        )
+    return written
 
 
 def chapter_notebooks(src: Path) -> list[Path]:
@@ -329,7 +469,7 @@ def exercises(path: Path) -> list[dict]:
             current is not None and is_student_check(cell, functions) and current["coding"] and current["check"] is None
         ):
             call = CHECK_CALL.search(cell.source)
-            current["check"] = call.group(0).rstrip("(").split(".")[-1] if call else None
+            current["check"] = call.group("check") if call else None
     return found
 
 
@@ -353,6 +493,12 @@ def main(argv=None) -> int:
     p = sub.add_parser("mark", help="add nbgrader metadata to solution and check cells (in place)")
     p.add_argument("--src", default="book", type=Path)
     p.add_argument("--check", action="store_true", help="only report; exit 1 if a notebook needs marking")
+    p = sub.add_parser("nbgrader-course", help="write an nbgrader course (config and source/) from the chapters")
+    p.add_argument("--src", default="book", type=Path)
+    p.add_argument("--dst", default="_build/nbgrader-course", type=Path)
+    p.add_argument("chapters", nargs="*", help="chapter stems, e.g. 04_implementing_bptt (default: all)")
+    p = sub.add_parser("points", help="print the points of every graded cell (a Markdown table)")
+    p.add_argument("--src", default="book", type=Path)
     args = parser.parse_args(argv)
 
     if args.command == "notebooks":
@@ -360,6 +506,16 @@ def main(argv=None) -> int:
             print(f"wrote {out}")
     elif args.command == "student-site":
         print(f"wrote {write_student_site(args.root, args.dst)}")
+    elif args.command == "nbgrader-course":
+        for out in write_nbgrader_course(args.src, args.dst, args.chapters or None):
+            print(f"wrote {out}")
+        print(f"wrote {args.dst / 'nbgrader_config.py'}")
+    elif args.command == "points":
+        rows = points_table(args.src)
+        print("| chapter | grade id | graded | exercise | points |\n|---|---|---|---|---|")
+        for r in rows:
+            print(f"| {r['chapter']} | {r['grade_id']} | {r['kind']} | {r['exercise']} | {r['points']} |")
+        print(f"| total | | | | {sum(r['points'] for r in rows)} |")
     elif args.command == "scrub-site":
         for out in scrub_student_site(args.site, args.src):
             print(f"student notebook in place of the source: {out}")
