@@ -244,3 +244,28 @@ def test_student_site_download_is_the_student_notebook():
 
 def test_shipped_nbgrader_config_is_the_generated_one():
     assert (ROOT / "nbgrader_config.py").read_text() == assignments.nbgrader_config()
+
+
+def test_each_written_answer_has_its_own_cell_with_points_and_a_rubric_beside_it():
+    for path in CHAPTERS:
+        nb = nbformat.read(path, as_version=4)
+        answers = [c for c in nb.cells if c.cell_type == "markdown" and assignments.has_solution(c)]
+        assert answers, path.name
+        for i, cell in enumerate(nb.cells):
+            if not (cell.cell_type == "markdown" and assignments.has_solution(cell)):
+                continue
+            # One {solution} fence and nothing else: no chapter prose a student could edit.
+            assert len(assignments.FENCE.findall(cell.source)) == 1, cell.source[:200]
+            assert assignments.FENCE.sub("", cell.source).strip() == "", cell.source[:200]
+            meta = cell.metadata["nbgrader"]
+            assert meta["grade"] and meta["solution"] and meta["points"] > 0
+            label = assignments.answer_label(cell)
+            statement = nb.cells[i - 1]
+            assert f":label: {label}" in statement.source and assignments.MARK_SCHEME in statement.source
+            assert statement.metadata["nbgrader"]["task"] is True
+
+
+def test_student_notebook_and_site_drop_the_rubrics():
+    nb = nbformat.read(CHAPTERS[6], as_version=4)
+    for out in (assignments.student_notebook(nb), assignments.student_site_notebook(nb)):
+        assert not any("MARK SCHEME" in c.source or "Rubric" in c.source for c in out.cells)

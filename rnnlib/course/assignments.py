@@ -78,10 +78,20 @@ def is_student_check(cell, functions: set[str]) -> bool:
     return any(m.group("arg") in functions for m in re.finditer(CHECK_CALL.pattern + r"\s*(?P<arg>\w+)", cell.source))
 
 
+MARK_SCHEME = "### BEGIN MARK SCHEME"
+
+
+def answer_label(cell) -> str | None:
+    """The exercise label of a written answer cell (its ``{solution} <label>`` fence), if any."""
+    found = re.search(r"```\{solution\}[ \t]+([\w-]+)", cell.source)
+    return found.group(1) if found else None
+
+
 def mark(nb, stem: str) -> bool:
     """Add nbgrader cell metadata to solution and check cells; returns whether anything changed."""
     changed = False
     n_solution = n_check = 0
+    changed_ids: list[str] = []
     functions = student_functions(nb)
     for cell in nb.cells:
         want = None
@@ -96,6 +106,23 @@ def mark(nb, stem: str) -> bool:
             }
             if cell.cell_type == "markdown":  # nbgrader: a written answer is a manually graded cell
                 want.update(grade=True, points=1)
+                label = answer_label(cell)
+                if label:
+                    want["grade_id"] = f"{stem}-answer-{label}"
+        elif cell.cell_type == "markdown" and MARK_SCHEME in cell.source:
+            # The statement of a written exercise with its rubric: nbgrader keeps mark schemes in
+            # task cells; the points are on the answer cell, so the task carries none.
+            found = EXERCISE.findall(cell.source)
+            want = {
+                "solution": False,
+                "grade": False,
+                "locked": True,
+                "task": True,
+                "points": 0,
+                "grade_id": f"{stem}-rubric-{found[0] if found else len(changed_ids) + 1}",
+                "schema_version": 3,
+            }
+            changed_ids.append(want["grade_id"])
         elif is_student_check(cell, functions):
             n_check += 1
             want = {
@@ -106,7 +133,7 @@ def mark(nb, stem: str) -> bool:
                 "grade_id": f"{stem}-check-{n_check}",
                 "schema_version": 3,
             }
-        if want is not None and "points" in want:
+        if want is not None and "points" in want and not want.get("task"):
             # The instructor's points stay: set them in the notebook (by hand, or nbgrader's
             # formgrader), and `mark` only fills in the default for a cell that has none.
             old = cell.metadata.get("nbgrader", {}).get("points")
@@ -134,6 +161,8 @@ def points_table(src: Path) -> list[dict]:
                 found = EXERCISE.findall(cell.source)
                 label = found[-1] if found else label
             meta = cell.metadata.get("nbgrader", {})
+            if meta.get("grade") and cell.cell_type == "markdown":
+                label = answer_label(cell) or label
             if meta.get("grade"):
                 rows.append(
                     {
@@ -205,7 +234,7 @@ def plain_notebook(nb):
 
 def student_notebook(nb):
     """The student version of a chapter notebook: solutions cleared by nbgrader, no outputs."""
-    from nbgrader.preprocessors import ClearOutput, ClearSolutions
+    from nbgrader.preprocessors import ClearMarkScheme, ClearOutput, ClearSolutions
 
     nb = plain_notebook(nb)
     stub_cells = {i for i, c in enumerate(nb.cells) if c.cell_type == "code" and has_solution(c)}
@@ -213,7 +242,11 @@ def student_notebook(nb):
     functions = student_functions(nb)
     calls = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(functions))) + r")\b") if functions else None
     nb, _ = ClearSolutions().preprocess(nb, {})
+    nb, _ = ClearMarkScheme().preprocess(nb, {})
     nb, _ = ClearOutput().preprocess(nb, {})
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            cell.source = re.sub(r"\n*<!--\s*-->", "", cell.source)  # what is left of a rubric's comment
     for i, cell in enumerate(nb.cells):
         uses_stub = calls is not None and cell.cell_type == "code" and calls.search(cell.source)
         if i in stub_cells or is_student_check(cell, functions) or uses_stub:
@@ -290,12 +323,17 @@ def write_notebooks(src: Path, dst: Path) -> list[Path]:
 GATE = re.compile(r"^[ \t]*```\{solution-(?:start|end)\}[^\n]*\n(?:[ \t]*:[^\n]*\n)*[ \t]*```[ \t]*$\n?", re.M)
 
 
+MARK_SCHEME_REGION = re.compile(r"(?:<!--\s*)?### BEGIN MARK SCHEME.*?### END MARK SCHEME(?:\s*-->)?", re.S)
+
+
 def student_site_notebook(nb):
     """A chapter notebook for the student website: code solutions run but are not shown."""
     nb = copy.deepcopy(nb)
     functions = student_functions(nb)
     cells = []
     for cell in nb.cells:
+        if cell.cell_type == "markdown" and MARK_SCHEME in cell.source:
+            cell.source = MARK_SCHEME_REGION.sub("", cell.source).rstrip()  # the rubric is for graders
         if cell.cell_type == "markdown" and GATE.search(cell.source):
             cell.source = GATE.sub("", cell.source).rstrip()  # hide_solutions cannot handle gates
             if not cell.source.strip():
