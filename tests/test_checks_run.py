@@ -114,3 +114,23 @@ def test_fresh_names_a_bad_chapter():
 def teardown_module():
     # fresh() re-imported the checks; leave sys.modules with one consistent copy for other tests.
     assert "rnnlib.course.checks" in sys.modules
+
+
+def test_a_float32_answer_is_named_as_the_cause():
+    expected = np.linspace(0.1, 1.0, 7) / 3
+    message = compare("h_t", expected.astype(np.float32), expected, rtol=1e-9)
+    assert "relative error" in message and "float32" in message and "float64" in message
+    assert "float32" not in (compare("h_t", expected + 1e-3, expected, rtol=1e-9) or "")
+    assert compare("h_t", expected.copy(), expected, rtol=1e-9) is None
+
+
+def test_float32_in_a_chapter_check_is_named():
+    from rnnlib.course.checks.chapter7 import check_clip_by_norm
+
+    def float32_clip(grads, threshold):
+        norm = np.sqrt(sum(np.sum(g * g) for g in grads.values()))
+        scale = threshold / norm if norm >= threshold else 1.0
+        return {name: (g * scale).astype(np.float32) for name, g in grads.items()}
+
+    result = check_clip_by_norm(float32_clip, raise_on_failure=False)
+    assert not result and "float32" in result.message

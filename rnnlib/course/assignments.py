@@ -91,7 +91,7 @@ def mark(nb, stem: str) -> bool:
     """Add nbgrader cell metadata to solution and check cells; returns whether anything changed."""
     changed = False
     n_solution = n_check = 0
-    changed_ids: list[str] = []
+    rubric_ids: list[str] = []
     functions = student_functions(nb)
     for cell in nb.cells:
         want = None
@@ -113,16 +113,17 @@ def mark(nb, stem: str) -> bool:
             # The statement of a written exercise with its rubric: nbgrader keeps mark schemes in
             # task cells; the points are on the answer cell, so the task carries none.
             found = EXERCISE.findall(cell.source)
+            rubric_id = f"{stem}-rubric-{found[0] if found else len(rubric_ids) + 1}"
+            rubric_ids.append(rubric_id)
             want = {
                 "solution": False,
                 "grade": False,
                 "locked": True,
                 "task": True,
                 "points": 0,
-                "grade_id": f"{stem}-rubric-{found[0] if found else len(changed_ids) + 1}",
+                "grade_id": rubric_id,
                 "schema_version": 3,
             }
-            changed_ids.append(want["grade_id"])
         elif is_student_check(cell, functions):
             n_check += 1
             want = {

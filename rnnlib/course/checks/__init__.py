@@ -189,8 +189,20 @@ def describe(value):
     return f"a {type(value).__name__}"
 
 
+def low_precision(got) -> str:
+    """A note when ``got`` is in a float type too short for the check's tolerance (float32, float16)."""
+    dtype = getattr(got, "dtype", None)
+    if dtype is not None and np.issubdtype(dtype, np.floating) and np.finfo(dtype).bits < 64:
+        return (
+            f" — your result is {dtype} (about {np.finfo(dtype).precision} digits); the check needs float64: "
+            "do not convert to a lower precision (astype, dtype=...)"
+        )
+    return ""
+
+
 def compare(label: str, got, expected, rtol=1e-7) -> str | None:
-    """``None`` when ``got`` matches ``expected`` (relative error ≤ rtol), else a message without the answer."""
+    """``None`` when ``got`` matches ``expected`` (relative error ≤ rtol), else a message without the
+    answer; a mismatch of a float32 (or shorter) result says that its precision is the cause."""
     if expected is None:
         return None if got is None else f"{label}: expected None, got {describe(got)}"
     if np.isscalar(expected) or (isinstance(expected, np.ndarray) and expected.ndim == 0):
@@ -201,7 +213,9 @@ def compare(label: str, got, expected, rtol=1e-7) -> str | None:
         if not np.isfinite(got_f):
             return f"{label}: got {got_f} (not finite)"
         err = relative_error(got_f, float(expected))  # type: ignore[arg-type]
-        return None if err <= rtol else f"{label}: relative error {err:.2e} (tolerance {rtol:.0e})"
+        if err <= rtol:
+            return None
+        return f"{label}: relative error {err:.2e} (tolerance {rtol:.0e}){low_precision(got)}"
     expected = np.asarray(expected)
     try:
         got_arr = np.asarray(got, dtype=np.float64)
@@ -216,7 +230,7 @@ def compare(label: str, got, expected, rtol=1e-7) -> str | None:
         return f"{label}: contains NaN or infinity"
     err = relative_error(got_arr, expected)
     if err > rtol:
-        return f"{label}: relative error {err:.2e} (tolerance {rtol:.0e})"
+        return f"{label}: relative error {err:.2e} (tolerance {rtol:.0e}){low_precision(got)}"
     return None
 
 
@@ -412,5 +426,6 @@ __all__ = [
     "compare",
     "describe",
     "fresh",
+    "low_precision",
     "run_check",
 ]
