@@ -137,9 +137,15 @@ def course(tmp_path_factory):
             if student == "slow" and not chapter.startswith("07"):
                 continue
             _submit(course, student, chapter, functions)
+    import time
+
+    course_times = {}
     for chapter in CHAPTERS:
+        started = time.perf_counter()
         _run(course, "autograde", chapter, "--force")
+        course_times[chapter] = time.perf_counter() - started
         _run(course, "generate_feedback", chapter, "--force")
+    (course / "autograde_seconds.json").write_text(__import__("json").dumps(course_times))
     yield course
     shutil.rmtree(course, ignore_errors=True)
 
@@ -182,3 +188,18 @@ def test_feedback_shows_exercise_statements_as_text_not_fences(course):
     assert "{exercise" not in page and "{solution" not in page
     failed = (course / "feedback" / "wrong" / "07_clipping" / "07_clipping.html").read_text()
     assert "each parameter" in failed and "rnnlib/course/checks" not in failed
+
+
+@pytest.mark.built
+def test_autograding_costs_per_student_stay_bounded(course):
+    # The instructor's guide promises these bounds: a chapter re-runs whole for every student.
+    import json
+
+    seconds = json.loads((course / "autograde_seconds.json").read_text())
+    for chapter, total in seconds.items():
+        students = len(list((course / "autograded").glob(f"*/{chapter}/{chapter}.ipynb")))
+        assert students >= 5
+        slow_extra = 6.5 * 5 if chapter.startswith("07") else 0.0  # the slow submission sleeps on purpose
+        assert (total - slow_extra) / students < 60, (chapter, total, students)
+    for graded in (course / "autograded").glob("*/*/*.ipynb"):
+        assert graded.stat().st_size < 3_000_000, graded
