@@ -134,3 +134,33 @@ def test_float32_in_a_chapter_check_is_named():
 
     result = check_clip_by_norm(float32_clip, raise_on_failure=False)
     assert not result and "float32" in result.message
+
+
+def test_a_renamed_parameter_is_named_as_such_not_as_a_line_inside_rnnlib():
+    def student(y):  # the exercise says x
+        return 2 * y
+
+    result = run_check("f", student, _cases(), _outputs, raise_on_failure=False)
+    assert not result and "could not be called as f(x)" in result.message
+    assert " at line " not in result.message
+
+
+def test_a_function_that_modifies_its_input_fails_with_that_reason():
+    def in_place(x):
+        x *= 2
+        return x
+
+    result = run_check("f", in_place, _cases(), _outputs, raise_on_failure=False)
+    assert not result and "modified its argument 'x' in place" in result.message
+
+
+def test_step_backward_that_modifies_the_cache_is_named():
+    from rnnlib.course.checks.chapter4 import check_step_backward
+
+    def step_backward(dh, cache):
+        da = dh * (1.0 - cache["h"] ** 2)
+        cache["h"] *= 0  # scribbles on the cache
+        return da @ cache["W_s"], da @ cache["W_x"], da.T @ cache["x"], da.T @ cache["h_prev"], da.sum(axis=0)
+
+    result = check_step_backward(step_backward, raise_on_failure=False)
+    assert not result and "modified its argument 'cache' in place" in result.message

@@ -122,6 +122,54 @@ def _where_in_student_code(exc) -> str:
     return f" at line {frame.lineno} of your code" + (f": `{line}`" if line else "")
 
 
+def _snapshot(value):
+    """A deep copy of the arrays in ``value`` (arrays, dicts, lists and tuples of them), to see
+    afterwards whether the student's function modified its arguments."""
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, dict):
+        return {k: _snapshot(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_snapshot(v) for v in value]
+    return None
+
+
+def _modified(before, after) -> bool:
+    if isinstance(before, np.ndarray):
+        return not (
+            isinstance(after, np.ndarray)
+            and after.shape == before.shape
+            and np.array_equal(after, before, equal_nan=before.dtype.kind in "fc")
+        )
+    if isinstance(before, dict):
+        return (
+            not isinstance(after, dict)
+            or before.keys() != after.keys()
+            or any(_modified(before[k], after[k]) for k in before)
+        )
+    if isinstance(before, list):
+        return (
+            not isinstance(after, (list, tuple))
+            or len(after) != len(before)
+            or any(_modified(b, a) for b, a in zip(before, after, strict=True))
+        )
+    return False
+
+
+def _raised_message(name: str, exc: BaseException, case, where: str) -> str:
+    """The message for a student's function that raised: the student's own line, or, when the
+    call itself failed (no frame of the student's), the parameters the exercise expects."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    own = [f for f in frames if not f.filename.startswith(_RNNLIB_DIR)]
+    if isinstance(exc, TypeError) and not own:
+        wanted = ", ".join(case.kwargs)
+        return (
+            f"✗ {name}: your function could not be called as {name}({wanted}): {exc}. "
+            "Keep the parameter names and their order as the exercise gives them."
+        )
+    return f"✗ {name}: your function raised {type(exc).__name__}: {exc}{_where_in_student_code(exc)}, on {where}"
+
+
 def _calls_forbidden(student, forbidden: dict[str, Callable]) -> list[str]:
     """Names of the forbidden rnnlib functions that the student's function (or a function it
     defines or reaches through its globals) refers to."""
@@ -276,6 +324,7 @@ def run_check(
         for i, case in enumerate(cases, start=1):
             where = f"case {i} of {len(cases)} ({case.description})"
             left = in_all - (time.perf_counter() - started)
+            before = {k: _snapshot(v) for k, v in case.kwargs.items()}
             try:
                 with (
                     np.errstate(all="ignore"),
@@ -307,7 +356,17 @@ def run_check(
                 result = CheckResult(
                     name,
                     False,
-                    f"✗ {name}: your function raised {type(exc).__name__}: {exc}{_where_in_student_code(exc)}, on {where}",
+                    _raised_message(name, exc, case, where),
+                    i,
+                )
+                break
+            touched = [k for k, v in before.items() if v is not None and _modified(v, case.kwargs[k])]
+            if touched:
+                result = CheckResult(
+                    name,
+                    False,
+                    f"✗ {name}: your function modified its argument {', '.join(map(repr, touched))} in place "
+                    f"(on {where}): compute into new arrays (g * c, not g *= c) and leave the inputs untouched.",
                     i,
                 )
                 break
