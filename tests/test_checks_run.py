@@ -164,3 +164,48 @@ def test_step_backward_that_modifies_the_cache_is_named():
 
     result = check_step_backward(step_backward, raise_on_failure=False)
     assert not result and "modified its argument 'cache' in place" in result.message
+
+
+def _ch4_right(dh, cache):
+    da = dh * (1.0 - cache["h"] ** 2)
+    return da, (da @ cache["W_s"], da @ cache["W_x"], da.T @ cache["x"], da.T @ cache["h_prev"], da.sum(axis=0))
+
+
+@pytest.mark.parametrize(
+    "kind, words",
+    [
+        ("sigmoid", "sigmoid's"),
+        ("mean", "averaged over the batch"),
+        ("swapped", "dh_prev and dx are swapped"),
+    ],
+)
+def test_step_backward_whole_answer_mistakes_are_named(kind, words):
+    from rnnlib.course.checks.chapter4 import check_step_backward
+
+    def step_backward(dh, cache):
+        h = cache["h"]
+        if kind == "sigmoid":
+            da = dh * h * (1.0 - h)
+            return da @ cache["W_s"], da @ cache["W_x"], da.T @ cache["x"], da.T @ cache["h_prev"], da.sum(axis=0)
+        da, (dh_prev, dx, dW_x, dW_s, db_h) = _ch4_right(dh, cache)
+        if kind == "mean":
+            N = dh.shape[0]
+            return dh_prev, dx, dW_x / N, dW_s / N, db_h / N
+        return dx, dh_prev, dW_x, dW_s, db_h
+
+    result = check_step_backward(step_backward, raise_on_failure=False)
+    assert not result and words in result.message
+
+
+@pytest.mark.parametrize("kind, words", [("swapped", "a_t and h_t are swapped"), ("sigmoid", "sigmoid of a_t")])
+def test_step_forward_swapped_or_sigmoid_is_named(kind, words):
+    from rnnlib.course.checks.chapter1 import check_step_forward
+
+    def step_forward(x_t, h_prev, W_x, W_s, b_h):
+        a_t = W_s @ h_prev + W_x @ x_t + b_h
+        if kind == "swapped":
+            return np.tanh(a_t), a_t
+        return a_t, 1.0 / (1.0 + np.exp(-a_t))
+
+    result = check_step_forward(step_forward, raise_on_failure=False)
+    assert not result and words in result.message

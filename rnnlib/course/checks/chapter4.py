@@ -91,6 +91,39 @@ def _diagnose(name, got, expected, kw):
     return ""
 
 
+def _step_mistake(got, kw) -> str:
+    """Whole-answer mistakes of step_backward: sigmoid's derivative for tanh's, a mean over the
+    batch instead of a sum, dh_prev and dx swapped."""
+    c, dh = kw["cache"], kw["dh"]
+    try:
+        got = [np.asarray(g, dtype=np.float64) for g in got]
+    except (TypeError, ValueError):
+        return ""
+
+    def same(values):
+        return all(g.shape == v.shape and np.allclose(g, v, rtol=1e-9, atol=1e-14) for g, v in zip(got, values))
+
+    def answer(da, weight_scale=1.0):
+        return (
+            da @ c["W_s"],
+            da @ c["W_x"],
+            weight_scale * (da.T @ c["x"]),
+            weight_scale * (da.T @ c["h_prev"]),
+            weight_scale * da.sum(axis=0),
+        )
+
+    da = dh * (1.0 - c["h"] ** 2)
+    N = dh.shape[0]
+    if same(answer(dh * c["h"] * (1.0 - c["h"]))):
+        return "f′ is the sigmoid's, h(1 − h); the cell uses tanh, whose derivative is 1 − h_t²"
+    if N > 1 and same(answer(da, 1.0 / N)):
+        return "the weight gradients are averaged over the batch; L sums over the sequences, so do its gradients"
+    right = answer(da)
+    if same((right[1], right[0], *right[2:])):
+        return "dh_prev and dx are swapped: return (dh_prev, dx, dW_x, dW_s, db_h) in that order"
+    return ""
+
+
 def check_step_backward(step_backward_fn, *, raise_on_failure=True):
     """Check ``step_backward_fn(dh, cache)`` → ``(dh_prev, dx, dW_x, dW_s, db_h)``, as :func:`rnnlib.step_backward`.
 
@@ -108,6 +141,9 @@ def check_step_backward(step_backward_fn, *, raise_on_failure=True):
                 f"{type(got).__name__}{' of length ' + str(len(got)) if isinstance(got, (tuple, list)) else ''}"
             ]
         case = next(c for c in cases if c.expected is expected)
+        mistake = _step_mistake(got, case.kwargs)
+        if mistake:
+            return [mistake]
         problems = []
         for name, g, e in zip(_OUTPUTS, got, expected):
             problem = compare(name, g, e, rtol=1e-9)
