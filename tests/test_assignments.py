@@ -269,3 +269,13 @@ def test_student_notebook_and_site_drop_the_rubrics():
     nb = nbformat.read(CHAPTERS[6], as_version=4)
     for out in (assignments.student_notebook(nb), assignments.student_site_notebook(nb)):
         assert not any("MARK SCHEME" in c.source or "Rubric" in c.source for c in out.cells)
+
+
+def test_mark_tells_a_partial_credit_check_its_points():
+    nb = _notebook([c.copy() for c in SOURCE.cells])
+    nb.cells[4] = nbformat.v4.new_code_cell("checks.chapter9.check_f(f, out_of=1)")
+    assignments.mark(nb, "09_x")
+    nb.cells[4].metadata["nbgrader"]["points"] = 5
+    assert assignments.mark(nb, "09_x") is True
+    assert nb.cells[4].source == "checks.chapter9.check_f(f, out_of=5)"
+    assert assignments.mark(nb, "09_x") is False

@@ -155,3 +155,25 @@ def test_bptt_mistakes_are_named(wrong, words):
 def test_step_backward_returning_none_is_named():
     result = check_step_backward(lambda dh, cache: None, raise_on_failure=False)
     assert not result and "forget the `return`" in result.message
+
+
+def test_step_backward_gives_partial_credit_per_output(capsys):
+    assert float(check_step_backward(step_backward_reference, out_of=1)) == 1.0
+
+    def dW_x_wrong(dh, cache):
+        dh_prev, dx, dW_x, dW_s, db_h = step_backward_reference(dh, cache)
+        return dh_prev, dx, 2 * dW_x, dW_s, db_h
+
+    capsys.readouterr()
+    score = check_step_backward(dW_x_wrong, out_of=5)
+    assert float(score) == 4.0 and repr(score) == "4"
+    out = capsys.readouterr().out
+    assert out.count("✗ step_backward") == 1 and "Right on every case: dh_prev, dx, dW_s, db_h." in out
+    with pytest.raises(CheckFailed, match="not implemented"):
+        check_step_backward(lambda dh, cache: (_ for _ in ()).throw(NotImplementedError()), out_of=1)
+    assert "✗" not in capsys.readouterr().out  # the raised verdict is the only copy
+
+
+def test_step_backward_partial_credit_names_bad_points():
+    with pytest.raises(ValueError, match="out_of: expected a positive number of points, got 0"):
+        check_step_backward(step_backward_reference, out_of=0)

@@ -140,6 +140,12 @@ def mark(nb, stem: str) -> bool:
             old = cell.metadata.get("nbgrader", {}).get("points")
             if isinstance(old, (int, float)) and not isinstance(old, bool) and old >= 0:
                 want["points"] = old
+        if want is not None and not want["solution"] and "out_of=" in cell.source:
+            # A check with partial credit is told its points: keep the call in step with the metadata.
+            synced = re.sub(r"out_of=[0-9.]+", f"out_of={want['points']:g}", cell.source)
+            if synced != cell.source:
+                cell.source = synced
+                changed = True
         if want is not None and cell.metadata.get("nbgrader") != want:
             cell.metadata["nbgrader"] = want
             changed = True
@@ -364,6 +370,10 @@ def write_student_site(root: Path, dst: Path) -> Path:
             continue
         if path.suffix == ".ipynb":
             nbformat.write(student_site_notebook(nbformat.read(path, as_version=4)), dst / "book" / path.name)
+        elif path.suffix == ".md":
+            # The guide is not part of the student site: a link to it becomes its name.
+            text = re.sub(r"\{doc\}`(?:[^`<]*<)?instructor_guide>?`", "instructor's guide", path.read_text())
+            (dst / "book" / path.name).write_text(text)
         elif path.is_file():
             shutil.copy2(path, dst / "book" / path.name)
         elif path.is_dir() and not path.name.startswith((".", "_build")):  # book/_ext: Sphinx extensions

@@ -221,12 +221,35 @@ class CheckResult:
     message: str
     cases: int
     details: list = field(default_factory=list)
+    fraction: float | None = None  # share of a check's independent parts that are right (see run_check)
+
+    def __post_init__(self):
+        if self.fraction is None:
+            self.fraction = 1.0 if self.passed else 0.0
 
     def __bool__(self):
         return self.passed
 
     def __repr__(self):
         return self.message
+
+
+class Score(float):
+    """Points earned, shown as a bare number: the last value of an nbgrader grade cell, which nbgrader
+    reads as partial credit."""
+
+    def __repr__(self):
+        return f"{float(self):g}"
+
+
+def partial_score(result: CheckResult, out_of: float) -> Score:
+    """``out_of`` times the share of the parts that are right; raises :class:`CheckFailed` (so nbgrader
+    gives 0) when none is. ``result`` comes from ``run_check(..., raise_on_failure=False, parts=...)``."""
+    if not (isinstance(out_of, (int, float)) and out_of > 0):
+        raise ValueError(f"out_of: expected a positive number of points, got {out_of!r}")
+    if not result.fraction:
+        raise CheckFailed(result.message)
+    return Score(round(out_of * float(result.fraction), 6))
 
 
 def describe(value):
@@ -293,6 +316,7 @@ def run_check(
     forbidden: dict[str, Callable] | None = None,
     time_limit: float | None = None,
     check_time_limit: float | None = None,
+    parts: tuple[str, ...] = (),
 ) -> CheckResult:
     """Run ``student(**case.kwargs)`` on every case and compare with ``case.expected``.
 
@@ -303,7 +327,11 @@ def run_check(
     functions the exercise forbids calling. ``time_limit`` (seconds per call, default
     :data:`TIME_LIMIT`) and ``check_time_limit`` (seconds in all, :data:`CHECK_TIME_LIMIT`)
     bound the student's code; its printing is capped at :data:`OUTPUT_LIMIT` characters.
+    ``parts`` names independent outputs (problems start with ``"<part>:"``): then every case runs,
+    and the result's ``fraction`` is the share of parts right on all cases (partial credit).
     """
+    failed_parts: set[str] = set()
+    first_failure = None
     per_call = TIME_LIMIT if time_limit is None else time_limit
     in_all = CHECK_TIME_LIMIT if check_time_limit is None else check_time_limit
     captured = _CappedOutput(OUTPUT_LIMIT)
@@ -378,8 +406,19 @@ def run_check(
                 msg = f"✗ {name}: wrong on {where}:\n  - " + "\n  - ".join(problems)
                 if hint:
                     msg += f"\n  Hint: {hint}"
-                result = CheckResult(name, False, msg, i, problems)
-                break
+                if not parts:
+                    result = CheckResult(name, False, msg, i, problems)
+                    break
+                named = {p for p in parts if any(prob.startswith(p + ":") for prob in problems)}
+                failed_parts |= named or set(parts)  # a problem of the whole answer fails every part
+                if first_failure is None:
+                    first_failure = (msg, i, problems)
+        if result is None and first_failure is not None:
+            msg, i, problems = first_failure
+            right = [p for p in parts if p not in failed_parts]
+            if right:
+                msg += f"\n  Right on every case: {', '.join(right)}."
+            result = CheckResult(name, False, msg, i, problems, fraction=len(right) / len(parts))
         if result is None:
             result = CheckResult(name, True, f"✓ {name}: correct on all {len(cases)} cases.", len(cases))
     assert result is not None
@@ -484,7 +523,9 @@ __all__ = [
     "CheckResult",
     "compare",
     "describe",
+    "Score",
     "fresh",
     "low_precision",
+    "partial_score",
     "run_check",
 ]

@@ -16,7 +16,7 @@ import numpy as np
 from rnnlib.initialisation import init_params
 from rnnlib.rnn import backward, forward, output_gradients, step_backward, step_forward
 
-from . import Case, compare, run_check
+from . import Case, compare, partial_score, run_check
 
 _OUTPUTS = ("dh_prev", "dx", "dW_x", "dW_s", "db_h")  # the order of rnnlib.step_backward
 
@@ -124,12 +124,32 @@ def _step_mistake(got, kw) -> str:
     return ""
 
 
-def check_step_backward(step_backward_fn, *, raise_on_failure=True):
+def check_step_backward(step_backward_fn, *, raise_on_failure=True, out_of=None):
     """Check ``step_backward_fn(dh, cache)`` → ``(dh_prev, dx, dW_x, dW_s, db_h)``, as :func:`rnnlib.step_backward`.
 
     ``dh`` (N, H) is ∂L/∂h_t; ``cache`` is the dict of :func:`make_cache`. Shapes of the answer:
     dh_prev (N, H), dx (N, D), dW_x (H, D), dW_s (H, H), db_h (H,).
+
+    With ``out_of`` (the grade cell's points), the five outputs are graded apart: returns a
+    :class:`~rnnlib.course.checks.Score`, ``out_of`` times the share of outputs right on every case,
+    which nbgrader reads as partial credit (and raises when none is right).
     """
+    if out_of is not None:
+        import contextlib
+        import io
+
+        shown = io.StringIO()
+        with contextlib.redirect_stdout(shown):
+            result = _check_step_backward(step_backward_fn, raise_on_failure=False)
+        text = shown.getvalue()
+        if not result.fraction:  # partial_score raises with the verdict: show it once
+            text = text.replace(result.message + "\n", "")
+        print(text, end="")
+        return partial_score(result, out_of)
+    return _check_step_backward(step_backward_fn, raise_on_failure=raise_on_failure)
+
+
+def _check_step_backward(step_backward_fn, *, raise_on_failure):
     cases = _step_cases()
 
     def outputs(got, expected):
@@ -157,6 +177,7 @@ def check_step_backward(step_backward_fn, *, raise_on_failure=True):
         cases,
         outputs,
         raise_on_failure=raise_on_failure,
+        parts=_OUTPUTS,
         hint="the local rules of eq-ch3-weight-gradients: what does the gradient pass through "
         "before it reaches the weights, and what shape must each result have?",
     )
