@@ -279,3 +279,36 @@ def test_mark_tells_a_partial_credit_check_its_points():
     assert assignments.mark(nb, "09_x") is True
     assert nb.cells[4].source == "checks.chapter9.check_f(f, out_of=5)"
     assert assignments.mark(nb, "09_x") is False
+
+
+def test_split_written_answers_gives_each_question_its_cells_and_keeps_the_prose():
+    nb = _notebook(
+        [
+            nbformat.v4.new_markdown_cell(
+                "## Summary\n\n- a point.\n\n## Exercises\n\n```{exercise}\n:label: ex-a\n\nWhy?\n```\n\n"
+                "```{solution} ex-a\n:class: dropdown\n\n<!-- ### BEGIN SOLUTION -->\nBecause.\n"
+                "<!-- ### END SOLUTION -->\n```\n\n```{exercise}\n:label: ex-b\n\nHow?\n```\n\n"
+                "```{solution} ex-b\n:class: dropdown\n\n<!-- ### BEGIN SOLUTION -->\nSo.\n<!-- ### END SOLUTION -->\n```"
+            )
+        ]
+    )
+    assert assignments.split_written_answers(nb) is True
+    assignments.mark(nb, "09_x")
+    kinds = [
+        (
+            "prose"
+            if "Summary" in c.source
+            else "task"
+            if "nbgrader" in c.metadata and c.metadata["nbgrader"].get("task")
+            else "answer"
+            if assignments.has_solution(c)
+            else "?"
+        )
+        for c in nb.cells
+    ]
+    assert kinds == ["prose", "task", "answer", "task", "answer"]
+    assert [c.metadata["nbgrader"]["grade_id"] for c in nb.cells if assignments.has_solution(c)] == [
+        "09_x-answer-ex-a",
+        "09_x-answer-ex-b",
+    ]
+    assert assignments.split_written_answers(nb) is False  # already split

@@ -155,6 +155,53 @@ def mark(nb, stem: str) -> bool:
     return changed
 
 
+RUBRIC = """<!--
+### BEGIN MARK SCHEME
+Rubric (1 point per question unless the table in the instructor's guide says otherwise): full
+marks for an answer that makes each point of the reference answer (the answer cell's solution) with its
+reason; half for the right conclusion without its reason, or with one point missing; none for an
+answer that does not address the question.
+### END MARK SCHEME
+-->"""
+
+
+def split_written_answers(nb) -> bool:
+    """Give every written exercise its own cells: a Markdown cell that holds chapter prose together
+    with ``{exercise}``/``{solution}`` pairs becomes the prose, then per exercise the statement (with
+    :data:`RUBRIC` as its mark scheme) and the answer cell (the ``{solution}`` fence alone). Run
+    ``mark`` afterwards. Returns whether anything changed."""
+    out, changed = [], False
+    for cell in nb.cells:
+        if not (cell.cell_type == "markdown" and has_solution(cell)) or (
+            len(FENCE.findall(cell.source)) == 1 and FENCE.sub("", cell.source).strip() == ""
+        ):
+            out.append(cell)
+            continue
+        changed = True
+        pos = 0
+        buf: list[str] = []
+
+        def flush():
+            text = "".join(buf).strip("\n")
+            buf.clear()
+            if text.strip():
+                out.append(nbformat.v4.new_markdown_cell(text))
+
+        for m in FENCE.finditer(cell.source):
+            if m.group("name") not in ("exercise", "solution"):
+                continue
+            buf.append(cell.source[pos : m.start()])
+            pos = m.end()
+            flush()
+            out.append(nbformat.v4.new_markdown_cell(m.group(0).strip("\n")))
+            if m.group("name") == "exercise" and MARK_SCHEME not in cell.source[pos : pos + 200]:
+                out[-1].source += "\n\n" + RUBRIC
+        buf.append(cell.source[pos:])
+        flush()
+    nb.cells = out
+    return changed
+
+
 def points_table(src: Path) -> list[dict]:
     """One row per graded cell of the chapter notebooks: chapter, grade id, kind (``check``: graded
     by code; ``written``: graded by hand), the exercise it belongs to, and its points (from the
@@ -546,6 +593,8 @@ def main(argv=None) -> int:
     p.add_argument("--src", default="book", type=Path)
     p.add_argument("--dst", default="_build/nbgrader-course", type=Path)
     p.add_argument("chapters", nargs="*", help="chapter stems, e.g. 04_implementing_bptt (default: all)")
+    p = sub.add_parser("split-answers", help="one cell per written question, rubric beside it (in place), then mark")
+    p.add_argument("--src", default="book", type=Path)
     p = sub.add_parser("points", help="print the points of every graded cell (a Markdown table)")
     p.add_argument("--src", default="book", type=Path)
     args = parser.parse_args(argv)
@@ -559,6 +608,13 @@ def main(argv=None) -> int:
         for out in write_nbgrader_course(args.src, args.dst, args.chapters or None):
             print(f"wrote {out}")
         print(f"wrote {args.dst / 'nbgrader_config.py'}")
+    elif args.command == "split-answers":
+        for path in chapter_notebooks(args.src):
+            nb = nbformat.read(path, as_version=4)
+            if split_written_answers(nb):
+                mark(nb, path.stem)
+                nbformat.write(nb, path)
+                print(f"split: {path}")
     elif args.command == "points":
         rows = points_table(args.src)
         print("| chapter | grade id | graded | exercise | points |\n|---|---|---|---|---|")
