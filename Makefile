@@ -102,12 +102,16 @@ book: $(STAMP) wheel
 assignments: $(STAMP)
 	$(BIN)/python -m rnnlib.course.assignments notebooks --src book --dst _build/assignments
 
-# The website without solutions (sphinx-exercise hide_solutions; code solutions run but hidden).
+# The website without solutions (sphinx-exercise hide_solutions; code solutions run but hidden;
+# no instructor's guide). Sphinx copies each page's source into _sources for the download button:
+# scrub-site puts the student notebook there, and `leaks` scans every file of the site for solution text.
 student-book: $(STAMP) wheel
 	$(BIN)/python -m rnnlib.course.assignments student-site --root . --dst _build/student-src
 	mkdir -p _build/logs
 	$(BIN)/jupyter-book build _build/student-src --path-output _build/student --all -W -n --keep-going \
 	    2>&1 | tee _build/logs/student-book.log
+	$(BIN)/python -m rnnlib.course.assignments scrub-site --site _build/student/_build/html --src book
+	$(BIN)/python -m rnnlib.course.assignments leaks --src book _build/student/_build/html
 	@echo "Student site built: _build/student/_build/html/index.html"
 
 # The book as one PDF, printed by Chromium from the built site (book/_ext/bptt_pdf.py says why

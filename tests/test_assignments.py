@@ -21,6 +21,8 @@ BOOK = ROOT / "book"
 STUDENT_NOTEBOOKS = ROOT / "_build" / "assignments"
 SITE = ROOT / "_build" / "html" / "book"
 STUDENT_SITE = ROOT / "_build" / "student" / "_build" / "html" / "book"
+FULL_SITE_ROOT = ROOT / "_build" / "html"
+STUDENT_SITE_ROOT = ROOT / "_build" / "student" / "_build" / "html"
 CHAPTERS = assignments.chapter_notebooks(BOOK)
 
 
@@ -65,8 +67,40 @@ def test_student_notebook_replaces_solution_regions_with_stubs():
     assert "raise NotImplementedError()" in student.cells[2].source
     assert "YOUR ANSWER HERE" in student.cells[0].source
     assert "raises-exception" in student.cells[2].metadata["tags"]
-    assert "raises-exception" in student.cells[4].metadata["tags"]
+    assert "raises-exception" in student.cells[3].metadata["tags"]  # the check (the gate's end is gone)
     assert "tags" not in student.cells[1].metadata
+    # Directives become plain Markdown: the answer cell is one a student can type into.
+    assert "```" not in text and student.cells[1].source == "Write `f`."
+
+
+def test_plain_markdown_turns_exercise_and_solution_fences_into_text():
+    source = (
+        "## Exercises\n\n```{exercise}\n:label: ex-a\n\nWhy does $x$ shrink?\n```\n\n"
+        "```{solution} ex-a\n:class: dropdown\n\nBecause.\n```\n\n"
+        "```{exercise-start}\n:label: ex-b\n```\n\nWrite `f`.\n\n```{exercise-end}\n```\n\n"
+        "```{admonition} Note\nkept\n```"
+    )
+    assert assignments.plain_markdown(source) == (
+        "## Exercises\n\n**Exercise (ex-a).** Why does $x$ shrink?\n\n**Your answer (ex-a):**\n\nBecause.\n\n"
+        "**Exercise (ex-b).**\n\nWrite `f`.\n\n```{admonition} Note\nkept\n```"
+    )
+
+
+def test_mark_keeps_the_points_an_instructor_set():
+    nb = _notebook([c.copy() for c in SOURCE.cells])
+    assignments.mark(nb, "09_x")
+    nb.cells[4].metadata["nbgrader"]["points"] = 3
+    nb.cells[0].metadata["nbgrader"]["points"] = 2.5
+    assert assignments.mark(nb, "09_x") is False
+    assert nb.cells[4].metadata["nbgrader"]["points"] == 3 and nb.cells[0].metadata["nbgrader"]["points"] == 2.5
+
+
+def test_nbgrader_config_fits_the_checks_time_limit():
+    from rnnlib.course import checks
+
+    text = assignments.nbgrader_config()
+    timeout = int(re.search(r"ExecutePreprocessor.timeout = (\d+)", text).group(1))
+    assert timeout >= checks.CHECK_TIME_LIMIT + 30
 
 
 def test_mark_gives_nbgrader_metadata_to_solution_and_check_cells():
@@ -165,3 +199,116 @@ def test_student_site_shows_no_solution_text(path):
     shown = solution & full
     assert shown, f"none of {path.name}'s solution lines found on the full site: the test would prove nothing"
     assert not shown & student
+
+
+def test_find_leaks_finds_a_solution_line_in_any_file_as_written_escaped_or_in_json(tmp_path):
+    secrets = assignments.secret_lines(SOURCE)
+    assert "return 2 * x" in secrets and "Because the product shrinks." in secrets
+    (tmp_path / "page.html").write_text("<pre>    return 2 * x</pre>")
+    (tmp_path / "index.js").write_text('Search.setIndex({"t": "Because the product shrinks.\\n"})')
+    (tmp_path / "clean.txt").write_text("return 2 * x_other, and nothing else")
+    found = assignments.find_leaks([tmp_path], secrets)
+    assert {(p.name, line) for p, line in found} == {
+        ("page.html", "return 2 * x"),
+        ("index.js", "Because the product shrinks."),
+    }
+
+
+def test_student_site_drops_the_instructor_guide(tmp_path):
+    dst = assignments.write_student_site(ROOT, tmp_path / "src")
+    assert "instructor_guide" not in (dst / "_toc.yml").read_text()
+    assert not list((dst / "book").glob("instructor_guide*"))
+
+
+@pytest.mark.built
+def test_no_file_of_the_student_site_or_notebooks_holds_solution_text():
+    secrets = assignments.book_secrets(BOOK)
+    assert len(secrets) > 100, "too few solution lines to scan for: the test would prove little"
+    # The same scan on the full site finds them: the test can fail.
+    assert FULL_SITE_ROOT.exists(), "run `make book` first"
+    on_full_site = assignments.find_leaks([FULL_SITE_ROOT], secrets)
+    assert len({line for _, line in on_full_site}) > len(secrets) // 2
+    assert STUDENT_SITE_ROOT.exists() and STUDENT_NOTEBOOKS.exists(), "run `make student-book assignments`"
+    leaks = assignments.find_leaks([STUDENT_SITE_ROOT, STUDENT_NOTEBOOKS], secrets)
+    assert not leaks, "\n".join(f"{path}: {line}" for path, line in leaks[:20])
+
+
+@pytest.mark.built
+def test_student_site_download_is_the_student_notebook():
+    for path in CHAPTERS:
+        copy = STUDENT_SITE_ROOT / "_sources" / "book" / path.name
+        assert copy.exists(), copy
+        nb = nbformat.read(copy, as_version=4)
+        assert any("raise NotImplementedError()" in c.source for c in nb.cells), path.name
+
+
+def test_shipped_nbgrader_config_is_the_generated_one():
+    assert (ROOT / "nbgrader_config.py").read_text() == assignments.nbgrader_config()
+
+
+def test_each_written_answer_has_its_own_cell_with_points_and_a_rubric_beside_it():
+    for path in CHAPTERS:
+        nb = nbformat.read(path, as_version=4)
+        answers = [c for c in nb.cells if c.cell_type == "markdown" and assignments.has_solution(c)]
+        assert answers, path.name
+        for i, cell in enumerate(nb.cells):
+            if not (cell.cell_type == "markdown" and assignments.has_solution(cell)):
+                continue
+            # One {solution} fence and nothing else: no chapter prose a student could edit.
+            assert len(assignments.FENCE.findall(cell.source)) == 1, cell.source[:200]
+            assert assignments.FENCE.sub("", cell.source).strip() == "", cell.source[:200]
+            meta = cell.metadata["nbgrader"]
+            assert meta["grade"] and meta["solution"] and meta["points"] > 0
+            label = assignments.answer_label(cell)
+            statement = nb.cells[i - 1]
+            assert f":label: {label}" in statement.source and assignments.MARK_SCHEME in statement.source
+            assert statement.metadata["nbgrader"]["task"] is True
+
+
+def test_student_notebook_and_site_drop_the_rubrics():
+    nb = nbformat.read(CHAPTERS[6], as_version=4)
+    for out in (assignments.student_notebook(nb), assignments.student_site_notebook(nb)):
+        assert not any("MARK SCHEME" in c.source or "Rubric" in c.source for c in out.cells)
+
+
+def test_mark_tells_a_partial_credit_check_its_points():
+    nb = _notebook([c.copy() for c in SOURCE.cells])
+    nb.cells[4] = nbformat.v4.new_code_cell("checks.chapter9.check_f(f, out_of=1)")
+    assignments.mark(nb, "09_x")
+    nb.cells[4].metadata["nbgrader"]["points"] = 5
+    assert assignments.mark(nb, "09_x") is True
+    assert nb.cells[4].source == "checks.chapter9.check_f(f, out_of=5)"
+    assert assignments.mark(nb, "09_x") is False
+
+
+def test_split_written_answers_gives_each_question_its_cells_and_keeps_the_prose():
+    nb = _notebook(
+        [
+            nbformat.v4.new_markdown_cell(
+                "## Summary\n\n- a point.\n\n## Exercises\n\n```{exercise}\n:label: ex-a\n\nWhy?\n```\n\n"
+                "```{solution} ex-a\n:class: dropdown\n\n<!-- ### BEGIN SOLUTION -->\nBecause.\n"
+                "<!-- ### END SOLUTION -->\n```\n\n```{exercise}\n:label: ex-b\n\nHow?\n```\n\n"
+                "```{solution} ex-b\n:class: dropdown\n\n<!-- ### BEGIN SOLUTION -->\nSo.\n<!-- ### END SOLUTION -->\n```"
+            )
+        ]
+    )
+    assert assignments.split_written_answers(nb) is True
+    assignments.mark(nb, "09_x")
+    kinds = [
+        (
+            "prose"
+            if "Summary" in c.source
+            else "task"
+            if "nbgrader" in c.metadata and c.metadata["nbgrader"].get("task")
+            else "answer"
+            if assignments.has_solution(c)
+            else "?"
+        )
+        for c in nb.cells
+    ]
+    assert kinds == ["prose", "task", "answer", "task", "answer"]
+    assert [c.metadata["nbgrader"]["grade_id"] for c in nb.cells if assignments.has_solution(c)] == [
+        "09_x-answer-ex-a",
+        "09_x-answer-ex-b",
+    ]
+    assert assignments.split_written_answers(nb) is False  # already split

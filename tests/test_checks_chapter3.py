@@ -111,3 +111,30 @@ def test_not_implemented_is_reported():
 
     result = check_output_gradient(todo, raise_on_failure=False)
     assert not result and "not implemented yet" in result.message
+
+
+def _deltas_loop(W_s, W_y, fprime, dL_do, steps, carry=True, shift=0):
+    T, H = fprime.shape
+    delta, message = np.zeros((T, H)), np.zeros(H)
+    for t in steps:
+        delta[t] = W_y.T @ dL_do[t] + (message if carry else 0)
+        message = W_s.T @ (fprime[max(t + shift, 0)] * delta[t])
+    return delta
+
+
+@pytest.mark.parametrize(
+    "kwargs, words",
+    [
+        ({"forwards": True}, "loop runs forwards"),
+        ({"carry": False}, "message from step t+1 is never added"),
+        ({"shift": -1}, "one step off"),
+    ],
+)
+def test_delta_recursion_time_mistakes_are_named(kwargs, words):
+    def wrong(W_s, W_y, fprime, dL_do):
+        T = fprime.shape[0]
+        steps = range(T) if kwargs.get("forwards") else range(T - 1, -1, -1)
+        return _deltas_loop(W_s, W_y, fprime, dL_do, steps, kwargs.get("carry", True), kwargs.get("shift", 0))
+
+    result = check_delta_recursion(wrong, raise_on_failure=False)
+    assert not result and words in result.message

@@ -110,8 +110,70 @@ def test_bptt_reference_passes():
 def test_bptt_without_the_message_through_time_fails():
     result = check_bptt(bptt_without_carry, raise_on_failure=False)
     assert not result and "relative error" in result.message
+    assert "message carried back from step t+1" in result.message
+
+
+def _bptt_loop(caches, dh_out, steps, incoming):
+    dW_x = np.zeros_like(caches[0]["W_x"])
+    dW_s = np.zeros_like(caches[0]["W_s"])
+    db_h = np.zeros(caches[0]["W_s"].shape[0])
+    message = np.zeros_like(dh_out[0])
+    for t in steps:
+        message, _, gx, gs, gb = step_backward_reference(incoming(t) + message, caches[t])
+        dW_x, dW_s, db_h = dW_x + gx, dW_s + gs, db_h + gb
+    return dW_x, dW_s, db_h, message
+
+
+def bptt_forwards(caches, dh_out):
+    return _bptt_loop(caches, dh_out, range(len(caches)), lambda t: dh_out[t])
+
+
+def bptt_off_by_one(caches, dh_out):
+    zero = np.zeros_like(dh_out[0])
+    return _bptt_loop(caches, dh_out, range(len(caches) - 1, -1, -1), lambda t: dh_out[t - 1] if t else zero)
+
+
+def bptt_mean(caches, dh_out):
+    dW_x, dW_s, db_h, dh0 = bptt_reference(caches, dh_out)
+    T = len(caches)
+    return dW_x / T, dW_s / T, db_h / T, dh0
+
+
+@pytest.mark.parametrize(
+    "wrong, words",
+    [
+        (bptt_forwards, "loop runs forwards in time"),
+        (bptt_off_by_one, "off by one step"),
+        (bptt_mean, "averaged over the steps"),
+    ],
+)
+def test_bptt_mistakes_are_named(wrong, words):
+    result = check_bptt(wrong, raise_on_failure=False)
+    assert not result and words in result.message
 
 
 def test_step_backward_returning_none_is_named():
     result = check_step_backward(lambda dh, cache: None, raise_on_failure=False)
     assert not result and "forget the `return`" in result.message
+
+
+def test_step_backward_gives_partial_credit_per_output(capsys):
+    assert float(check_step_backward(step_backward_reference, out_of=1)) == 1.0
+
+    def dW_x_wrong(dh, cache):
+        dh_prev, dx, dW_x, dW_s, db_h = step_backward_reference(dh, cache)
+        return dh_prev, dx, 2 * dW_x, dW_s, db_h
+
+    capsys.readouterr()
+    score = check_step_backward(dW_x_wrong, out_of=5)
+    assert float(score) == 4.0 and repr(score) == "4"
+    out = capsys.readouterr().out
+    assert out.count("✗ step_backward") == 1 and "Right on every case: dh_prev, dx, dW_s, db_h." in out
+    with pytest.raises(CheckFailed, match="not implemented"):
+        check_step_backward(lambda dh, cache: (_ for _ in ()).throw(NotImplementedError()), out_of=1)
+    assert "✗" not in capsys.readouterr().out  # the raised verdict is the only copy
+
+
+def test_step_backward_partial_credit_names_bad_points():
+    with pytest.raises(ValueError, match="out_of: expected a positive number of points, got 0"):
+        check_step_backward(step_backward_reference, out_of=0)

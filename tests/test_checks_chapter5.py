@@ -110,3 +110,12 @@ def test_not_implemented_and_non_functions_are_messages():
 def test_wrong_return_type_is_a_message():
     result = check_chunked_bptt(lambda params, x, d, k, activation="tanh": 1.0, raise_on_failure=False)
     assert "expected a tuple (loss, grads)" in result.message
+
+
+def chunked_ignores_activation(params, x, d, k, activation="tanh"):
+    return _loop(params, x, d, k, "tanh")
+
+
+def test_ignoring_the_activation_argument_is_named():
+    result = check_chunked_bptt(chunked_ignores_activation, raise_on_failure=False)
+    assert not result and "`activation` argument is ignored" in result.message

@@ -27,21 +27,59 @@ def by_hand(p, x, d, lr, threshold):
     return p.replace(**{n: getattr(p, n) - lr * scale * getattr(g, n) for n in NAMES})
 
 
+def _update(p, g, lr, sign=1.0):
+    return p.replace(**{n: getattr(p, n) - sign * lr * getattr(g, n) for n in NAMES})
+
+
+def _clip_global(g, threshold):
+    norm = np.sqrt(sum(np.sum(getattr(g, n) ** 2) for n in NAMES))
+    return g.replace(**{n: getattr(g, n) * (threshold / norm if norm >= threshold else 1.0) for n in NAMES})
+
+
 def no_step(p, x, d, lr, threshold):
     return p
 
 
 def uphill(p, x, d, lr, threshold):
-    g = rl.clip_by_global_norm(_grads(p, x, d), threshold).grads
-    return p.replace(**{n: getattr(p, n) + lr * getattr(g, n) for n in NAMES})
+    return _update(p, _clip_global(_grads(p, x, d), threshold), lr, sign=-1.0)
 
 
 def unclipped(p, x, d, lr, threshold):
-    return rl.sgd_step(p, _grads(p, x, d), lr)[0]
+    return _update(p, _grads(p, x, d), lr)
 
 
 def per_parameter(p, x, d, lr, threshold):
-    return rl.sgd_step(p, rl.clip_by_parameter_norm(_grads(p, x, d), threshold).grads, lr)[0]
+    g = _grads(p, x, d)
+    scaled = {}
+    for n in NAMES:
+        norm = np.sqrt(np.sum(getattr(g, n) ** 2))
+        scaled[n] = getattr(g, n) * (threshold / norm if norm >= threshold else 1.0)
+    return _update(p, g.replace(**scaled), lr)
+
+
+def in_place(p, x, d, lr, threshold):
+    g = _clip_global(_grads(p, x, d), threshold)
+    for n in NAMES:
+        getattr(p, n)[...] -= lr * getattr(g, n)
+    return p
+
+
+def slow_but_correct(p, x, d, lr, threshold):
+    import time
+
+    time.sleep(0.3)
+    return by_hand(p, x, d, lr, threshold)
+
+
+def endless(p, x, d, lr, threshold):
+    while True:
+        pass
+
+
+def chatty(p, x, d, lr, threshold):
+    for i in range(2000):
+        print("step", i)
+    return by_hand(p, x, d, lr, threshold)
 
 
 def raises(*args):
@@ -62,14 +100,42 @@ def stub(*args):
     raise NotImplementedError()
 
 
-def test_reference_and_hand_written_step_pass():
-    assert check_train_step(reference).passed
+def test_hand_written_step_passes():
     assert check_train_step(by_hand).passed
+
+
+def test_calling_rnnlibs_clipping_or_update_is_refused_as_the_exercise_forbids():
+    with pytest.raises(CheckFailed, match="clip_by_global_norm, sgd_step.*write yourself"):
+        check_train_step(reference)
+
+
+def test_slow_but_correct_passes_and_an_endless_loop_is_stopped_with_a_message(monkeypatch):
+    from rnnlib.course import checks
+
+    assert check_train_step(slow_but_correct).passed
+    monkeypatch.setattr(checks, "TIME_LIMIT", 0.5)
+    with pytest.raises(CheckFailed, match="over the time limit"):
+        check_train_step(endless)
+
+
+def test_printing_is_capped(capsys):
+    from rnnlib.course import checks
+
+    assert check_train_step(chatty).passed
+    out = capsys.readouterr().out
+    assert len(out) < checks.OUTPUT_LIMIT + 500
+    assert "more characters of your function's output not shown" in out
 
 
 @pytest.mark.parametrize(
     "wrong, message",
-    [(no_step, "did not change"), (uphill, "uphill"), (unclipped, "not clipped"), (per_parameter, "on its own")],
+    [
+        (no_step, "did not change"),
+        (uphill, "uphill"),
+        (unclipped, "not clipped"),
+        (per_parameter, "on its own"),
+        (in_place, "modified the params it was given in place"),
+    ],
 )
 def test_each_mistake_gets_its_message(wrong, message):
     with pytest.raises(CheckFailed, match=message):

@@ -70,6 +70,17 @@ def _outputs(got, expected):
     if not isinstance(got, (tuple, list)) or len(got) != 2:
         return [f"expected a tuple (a_t, h_t), got {describe(got)}"]
     a_got, h_got = got
+    try:
+        a_arr, h_arr = np.asarray(a_got, dtype=np.float64), np.asarray(h_got, dtype=np.float64)
+        swapped = (
+            a_arr.shape == h_arr.shape == expected["a_t"].shape
+            and np.allclose(a_arr, expected["h_t"], rtol=1e-9, atol=1e-12)
+            and np.allclose(h_arr, expected["a_t"], rtol=1e-9, atol=1e-12)
+        )
+    except (TypeError, ValueError):
+        swapped = False
+    if swapped:
+        return ["a_t and h_t are swapped: return (a_t, h_t), the pre-activation first"]
     problems = []
     msg_a = compare("a_t", a_got, expected["a_t"], rtol=1e-9)
     if msg_a:
@@ -87,6 +98,10 @@ def _outputs(got, expected):
             h_arr = np.asarray(h_got, dtype=np.float64)
             if h_arr.shape == expected["a_t"].shape and np.allclose(h_arr, expected["a_t"]):
                 problems.append("h_t equals a_t: apply the activation, h_t = tanh(a_t).")
+            elif h_arr.shape == expected["a_t"].shape and np.allclose(
+                h_arr, 1.0 / (1.0 + np.exp(-expected["a_t"])), rtol=1e-9, atol=1e-12
+            ):
+                problems.append("h_t is the sigmoid of a_t: this chapter's unit uses f = tanh.")
     return problems
 
 
@@ -104,7 +119,8 @@ def check_step_forward(step_forward, *, raise_on_failure=True):
         cases,
         _outputs,
         raise_on_failure=raise_on_failure,
-        hint="a_t = W_s @ h_prev + W_x @ x_t + b_h (matrix-vector products), then h_t = np.tanh(a_t).",
+        hint="reread the pre-activation eq-ch1-preactivation and the state update eq-ch1-state: "
+        "which products are matrix-vector products, and where does f act?",
     )
 
 

@@ -94,18 +94,24 @@ def _delta_variants(kw):
     W_s, W_y, fp_, g = kw["W_s"], kw["W_y"], kw["fprime"], kw["dL_do"]
     T, H = fp_.shape
 
-    def run(transpose=True, with_fprime=True, carry_from_same_step=False):
+    def run(transpose=True, with_fprime=True, carry=True, forwards=False, fprime_shift=0):
         out = np.zeros((T, H))
         nxt = np.zeros(H)
-        for t in range(T - 1, -1, -1):
-            out[t] = W_y.T @ g[t] + nxt
-            da = out[t] * fp_[t] if with_fprime else out[t]
+        for t in range(T) if forwards else range(T - 1, -1, -1):
+            out[t] = W_y.T @ g[t] + (nxt if carry else 0.0)
+            j = min(max(t + fprime_shift, 0), T - 1)
+            da = out[t] * fp_[j] if with_fprime else out[t]
             nxt = (W_s.T if transpose else W_s) @ da
         return out
 
     return {
         "W_s is not transposed: the message to h_{t-1} is W_sᵀ (f′(a_t) ⊙ δ_t)": run(transpose=False),
         "the factor f′(a_{t+1}) is missing from the message W_sᵀ (f′(a_{t+1}) ⊙ δ_{t+1})": run(with_fprime=False),
+        "the message from step t+1 is never added: δ_t = W_yᵀ ∂L/∂o_t + W_sᵀ (f′(a_{t+1}) ⊙ δ_{t+1})": run(carry=False),
+        "the loop runs forwards in time: δ_t needs δ_{t+1}, so walk t = T, …, 1": run(forwards=True),
+        "f′ is taken one step off: the message from step t+1 carries f′(a_{t+1}), row t of fprime": run(
+            fprime_shift=-1
+        ),
     }
 
 
@@ -127,10 +133,13 @@ def check_delta_recursion(deltas, *, raise_on_failure=True):
             case = next(c for c in cases if c.expected is expected)
             if np.allclose(got_arr, -expected, rtol=1e-9, atol=1e-15):
                 problem += " — the sign looks flipped"
-            for mistake, value in _delta_variants(case.kwargs).items():
-                if np.allclose(got_arr, value, rtol=1e-9, atol=1e-15):
-                    problem += f" — it looks like {mistake}"
-                    break
+            # On a case some mistakes give the same numbers (with one target, a forward loop and a
+            # dropped message agree): name every one that fits.
+            fits = [
+                m for m, v in _delta_variants(case.kwargs).items() if np.allclose(got_arr, v, rtol=1e-9, atol=1e-15)
+            ]
+            if fits:
+                problem += " — it looks like " + "; or ".join(fits)
             else:
                 good = np.all(np.isclose(got_arr, expected, rtol=1e-9, atol=1e-12), axis=1)
                 if good[-1] and not np.all(good):

@@ -16,7 +16,7 @@ import numpy as np
 from rnnlib.initialisation import init_params
 from rnnlib.rnn import backward, forward, output_gradients, step_backward, step_forward
 
-from . import Case, compare, run_check
+from . import Case, compare, partial_score, run_check
 
 _OUTPUTS = ("dh_prev", "dx", "dW_x", "dW_s", "db_h")  # the order of rnnlib.step_backward
 
@@ -91,12 +91,65 @@ def _diagnose(name, got, expected, kw):
     return ""
 
 
-def check_step_backward(step_backward_fn, *, raise_on_failure=True):
+def _step_mistake(got, kw) -> str:
+    """Whole-answer mistakes of step_backward: sigmoid's derivative for tanh's, a mean over the
+    batch instead of a sum, dh_prev and dx swapped."""
+    c, dh = kw["cache"], kw["dh"]
+    try:
+        got = [np.asarray(g, dtype=np.float64) for g in got]
+    except (TypeError, ValueError):
+        return ""
+
+    def same(values):
+        return all(g.shape == v.shape and np.allclose(g, v, rtol=1e-9, atol=1e-14) for g, v in zip(got, values))
+
+    def answer(da, weight_scale=1.0):
+        return (
+            da @ c["W_s"],
+            da @ c["W_x"],
+            weight_scale * (da.T @ c["x"]),
+            weight_scale * (da.T @ c["h_prev"]),
+            weight_scale * da.sum(axis=0),
+        )
+
+    da = dh * (1.0 - c["h"] ** 2)
+    N = dh.shape[0]
+    if same(answer(dh * c["h"] * (1.0 - c["h"]))):
+        return "f′ is the sigmoid's, h(1 − h); the cell uses tanh, whose derivative is 1 − h_t²"
+    if N > 1 and same(answer(da, 1.0 / N)):
+        return "the weight gradients are averaged over the batch; L sums over the sequences, so do its gradients"
+    right = answer(da)
+    if same((right[1], right[0], *right[2:])):
+        return "dh_prev and dx are swapped: return (dh_prev, dx, dW_x, dW_s, db_h) in that order"
+    return ""
+
+
+def check_step_backward(step_backward_fn, *, raise_on_failure=True, out_of=None):
     """Check ``step_backward_fn(dh, cache)`` → ``(dh_prev, dx, dW_x, dW_s, db_h)``, as :func:`rnnlib.step_backward`.
 
     ``dh`` (N, H) is ∂L/∂h_t; ``cache`` is the dict of :func:`make_cache`. Shapes of the answer:
     dh_prev (N, H), dx (N, D), dW_x (H, D), dW_s (H, H), db_h (H,).
+
+    With ``out_of`` (the grade cell's points), the five outputs are graded apart: returns a
+    :class:`~rnnlib.course.checks.Score`, ``out_of`` times the share of outputs right on every case,
+    which nbgrader reads as partial credit (and raises when none is right).
     """
+    if out_of is not None:
+        import contextlib
+        import io
+
+        shown = io.StringIO()
+        with contextlib.redirect_stdout(shown):
+            result = _check_step_backward(step_backward_fn, raise_on_failure=False)
+        text = shown.getvalue()
+        if not result.fraction:  # partial_score raises with the verdict: show it once
+            text = text.replace(result.message + "\n", "")
+        print(text, end="")
+        return partial_score(result, out_of)
+    return _check_step_backward(step_backward_fn, raise_on_failure=raise_on_failure)
+
+
+def _check_step_backward(step_backward_fn, *, raise_on_failure):
     cases = _step_cases()
 
     def outputs(got, expected):
@@ -108,6 +161,9 @@ def check_step_backward(step_backward_fn, *, raise_on_failure=True):
                 f"{type(got).__name__}{' of length ' + str(len(got)) if isinstance(got, (tuple, list)) else ''}"
             ]
         case = next(c for c in cases if c.expected is expected)
+        mistake = _step_mistake(got, case.kwargs)
+        if mistake:
+            return [mistake]
         problems = []
         for name, g, e in zip(_OUTPUTS, got, expected):
             problem = compare(name, g, e, rtol=1e-9)
@@ -121,8 +177,9 @@ def check_step_backward(step_backward_fn, *, raise_on_failure=True):
         cases,
         outputs,
         raise_on_failure=raise_on_failure,
-        hint="first da = dh ⊙ f′(a_t) with f′ = 1 − h_t² for tanh; every output is then "
-        "one product with da (dx with W_x, as dh_prev with W_s).",
+        parts=_OUTPUTS,
+        hint="the local rules of eq-ch3-weight-gradients: what does the gradient pass through "
+        "before it reaches the weights, and what shape must each result have?",
     )
 
 
@@ -147,6 +204,52 @@ def _bptt_cases():
     return cases
 
 
+def _step_dict(dh, c):
+    """The exercise's step_backward on a dict cache, in numpy (batch rows): the plain reference."""
+    da = dh * (1.0 - c["h"] ** 2)
+    return da @ c["W_s"], da.T @ c["x"], da.T @ c["h_prev"], da.sum(axis=0)
+
+
+def _bptt_variant(caches, dh_out, mistake=None):
+    """The backward loop of the exercise, right (``mistake=None``) or with one named mistake."""
+    T = len(caches)
+    N, H = dh_out.shape[1:]
+    D = caches[0]["x"].shape[1]
+    dW_x, dW_s, db_h = np.zeros((H, D)), np.zeros((H, H)), np.zeros(H)
+    carried = np.zeros((N, H))
+    order = range(T) if mistake == "forwards" else range(T - 1, -1, -1)
+    for t in order:
+        incoming = dh_out[t - 1] if mistake == "off-by-one" and t > 0 else dh_out[t]
+        if mistake == "off-by-one" and t == 0:
+            incoming = np.zeros((N, H))
+        delta = incoming if mistake == "no-carry" else incoming + carried
+        carried, gx, gs, gb = _step_dict(delta, caches[t])
+        dW_x, dW_s, db_h = dW_x + gx, dW_s + gs, db_h + gb
+    if mistake == "mean":
+        dW_x, dW_s, db_h = dW_x / T, dW_s / T, db_h / T
+    return dW_x, dW_s, db_h, carried
+
+
+_BPTT_MISTAKES = {
+    "forwards": "the loop runs forwards in time: BPTT walks t = T, T−1, …, 1, because δ_t needs δ_(t+1)",
+    "no-carry": "the message carried back from step t+1 (the dh_prev it returned) is never added to "
+    "the next step's incoming gradient",
+    "off-by-one": "the read-out gradients are off by one step: step t must receive dh_out for the same t",
+    "mean": "the weight gradients are averaged over the steps; L is a sum over t, so are its gradients",
+}
+
+
+def _bptt_mistake(got, kw) -> str:
+    for mistake, text in _BPTT_MISTAKES.items():
+        wrong = _bptt_variant(kw["caches"], kw["dh_out"], mistake)
+        try:
+            if all(np.allclose(np.asarray(g, float), w, rtol=1e-9, atol=1e-14) for g, w in zip(got[:3], wrong[:3])):
+                return f"this looks like a known mistake: {text}"
+        except (TypeError, ValueError):
+            return ""
+    return ""
+
+
 def check_bptt(bptt_fn, *, raise_on_failure=True):
     """Check ``bptt_fn(caches, dh_out)`` → ``(dW_x, dW_s, db_h, dh0)``.
 
@@ -163,14 +266,22 @@ def check_bptt(bptt_fn, *, raise_on_failure=True):
         if not isinstance(got, (tuple, list)) or len(got) != 4:
             return [f"expected a tuple (dW_x, dW_s, db_h, dh0) of 4 arrays, got {type(got).__name__}"]
         problems = [compare(n, g, e, rtol=1e-9) for n, g, e in zip(names, got, expected)]
-        return [p for p in problems if p]
+        problems = [p for p in problems if p]
+        if problems:
+            case = next(c for c in cases if c.expected is expected)
+            mistake = _bptt_mistake(got, case.kwargs)
+            if mistake:
+                problems.append(mistake)
+        return problems
+
+    cases = _bptt_cases()
 
     return run_check(
         "bptt",
         bptt_fn,
-        _bptt_cases(),
+        cases,
         outputs,
         raise_on_failure=raise_on_failure,
-        hint="walk t = T..1 backwards; δ_t = dh_out[t-1] + the dh_prev that step t+1 returned; "
-        "add up every step's weight gradients.",
+        hint="reread the backward recursion eq-ch3-delta-recursion: in which order do the steps "
+        "run, and what does δ_t collect besides its own step's loss?",
     )

@@ -63,6 +63,11 @@ def _same(got, ref):
 
 
 def _outputs(got, expected):
+    if isinstance(got, _Mutated):
+        return [
+            "your function modified the params it was given in place: return new parameters "
+            "and leave the argument untouched"
+        ]
     if not isinstance(got, RNNParams):
         return [f"return the new parameters as an rnnlib.RNNParams; got {type(got).__name__}"]
     ref = expected["new"]
@@ -80,17 +85,33 @@ def _outputs(got, expected):
     return problems
 
 
-def check_train_step(train_step):
-    """Check ``train_step(params, x, d, lr, threshold) -> RNNParams`` on four randomized cases."""
+def check_train_step(train_step, *, raise_on_failure=True):
+    """Check ``train_step(params, x, d, lr, threshold) -> RNNParams`` on four randomized cases.
+
+    The exercise asks for the update written from its parts, so a function that calls rnnlib's
+    ``clip_by_global_norm``, ``clip`` or ``sgd_step`` fails. Raises
+    :class:`~rnnlib.course.checks.CheckFailed` on failure unless ``raise_on_failure`` is false.
+    """
 
     def call(params, x, d, lr, threshold):
-        return train_step(params.copy(), x, d, lr, threshold)  # a copy: the cases stay intact
+        original = params.copy()
+        new = train_step(params, x, d, lr, threshold)
+        if not all(np.array_equal(a, b) for (_, a), (_, b) in zip(params, original, strict=True)):
+            return _Mutated()
+        return new
 
+    call.__wrapped__ = train_step
     return run_check(
         "train_step",
         call,
         _cases(),
         _outputs,
-        hint="rl.backward(params, rl.forward(params, x, d)).grads, then clip once by the global "
-        "norm, then params − lr·grads",
+        raise_on_failure=raise_on_failure,
+        forbidden={"clip_by_global_norm": clip_by_global_norm, "clip": clip, "sgd_step": sgd_step},
+        hint="one update is the chain of chapter 9's cheat sheet: gradient (chapter 4), one clip of the "
+        "whole gradient (eq-ch7-clip-norm), one descent step with learning rate α.",
     )
+
+
+class _Mutated:
+    """What the check sees when the student's function changed the parameters it was given."""
