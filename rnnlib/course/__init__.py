@@ -12,6 +12,8 @@ and PyYAML):
 - :mod:`rnnlib.course.checks`: the auto-checks of the exercises, ``checks.chapterN.check_...``;
 - :mod:`rnnlib.course.assignments`: student notebooks and the student site
   (``python -m rnnlib.course.assignments``);
+- :func:`rnnlib.course.scales.scale_readout`: ρ(W_s) and σ_max(W_s) side by side, wherever a
+  chapter sets a recurrent scale;
 - :func:`rnnlib.course.glue` (:mod:`rnnlib.course.publish`): a number or figure published by
   name for the chapter's text.
 
@@ -24,7 +26,7 @@ from __future__ import annotations
 
 import importlib
 
-__all__ = ["assignments", "checks", "explorers", "glue", "plotting", "publish", "widgets"]
+__all__ = ["assignments", "checks", "explorers", "glue", "plotting", "publish", "scales", "widgets"]
 
 
 def __getattr__(name):
