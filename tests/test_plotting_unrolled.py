@@ -99,3 +99,14 @@ def test_per_step_bars_and_state_distance_figures():
     fig = plot_state_distance(np.array([1.0, 0.5, 0.25]), np.array([1.0, 0.9, 0.81]))
     assert len(fig.axes[0].lines) == 2
     plt.close(fig)
+
+
+def test_state_distance_draws_further_curves_and_names_a_bad_one():
+    fig = plot_state_distance(np.array([1.0, 0.5, 0.25]), np.array([1.0, 0.9, 0.81]), others={"linear": np.ones(3)})
+    assert [line.get_label() for line in fig.axes[0].lines][-1] == "linear"
+    assert fig.axes[0].lines[-1].get_linestyle() == ":"
+    plt.close(fig)
+    with pytest.raises(ValueError, match="others"):
+        plot_state_distance(np.ones(3), others=[np.ones(3)])
+    with pytest.raises(ValueError, match="linear"):
+        plot_state_distance(np.ones(3), others={"linear": np.ones(4)})

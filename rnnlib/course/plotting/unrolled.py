@@ -339,18 +339,26 @@ def plot_per_step(series, *, ylabel, xlabel="time step t", title=None, log=False
     return fig
 
 
-def plot_state_distance(distance, bound=None, *, bound_label="bound", figsize=(6.5, 3.2)):
+def plot_state_distance(distance, bound=None, *, bound_label="bound", others=None, figsize=(6.5, 3.2)):
     """‖h_t − h'_t‖ against t (log scale) for two runs that differ only in h_0, with an optional bound.
 
-    ``distance`` and ``bound`` have shape (T+1,), index t = 0..T. Returns the figure.
+    ``distance`` and ``bound`` have shape (T+1,), index t = 0..T. ``others`` maps a legend label to
+    a further curve of the same shape (drawn dotted, e.g. the linear network's distance).
+    Returns the figure.
     """
     distance = validate.array("distance", distance, (None,), ("T+1",))
+    if others is not None and not isinstance(others, dict):
+        raise ValueError(f"others must be a dict of label -> array, or None; got {type(others).__name__}")
     fig, ax = figure(figsize=figsize)
     steps = np.arange(distance.shape[0])
     ax.semilogy(steps, distance, marker="o", color=PALETTE["blue"], label=r"$\|h_t - h'_t\|$ (measured)")
     if bound is not None:
         bound = validate.array("bound", bound, distance.shape, ("T+1",))
         ax.semilogy(steps, bound, linestyle="--", color=PALETTE["vermillion"], label=bound_label)
+    colours = (PALETTE["green"], PALETTE["orange"], PALETTE["purple"])
+    for i, (label, curve) in enumerate((others or {}).items()):
+        curve = validate.array(f"others[{label!r}]", curve, distance.shape, ("T+1",))
+        ax.semilogy(steps, curve, linestyle=":", linewidth=2, color=colours[i % 3], label=label)
     ax.set_xlabel("time step t")
     ax.set_ylabel("distance between the two states")
     ax.legend(frameon=False)
