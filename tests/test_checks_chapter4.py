@@ -36,27 +36,14 @@ def step_backward_without_dx(dh, cache):
     return dh_prev, dW_x, dW_s, db_h
 
 
-def bptt_reference(caches, dh_out):
+def bptt_reference(caches, dh_out, weights):
     T = len(caches)
     dW_x = np.zeros_like(caches[0]["W_x"])
     dW_s = np.zeros_like(caches[0]["W_s"])
     db_h = np.zeros(caches[0]["W_s"].shape[0])
     message = np.zeros_like(dh_out[0])
     for t in range(T - 1, -1, -1):
-        message, _, gx, gs, gb = step_backward_reference(dh_out[t] + message, caches[t])
-        dW_x += gx
-        dW_s += gs
-        db_h += gb
-    return dW_x, dW_s, db_h, message
-
-
-def bptt_without_carry(caches, dh_out):
-    dW_x = np.zeros_like(caches[0]["W_x"])
-    dW_s = np.zeros_like(caches[0]["W_s"])
-    db_h = np.zeros(caches[0]["W_s"].shape[0])
-    message = None
-    for t in range(len(caches) - 1, -1, -1):
-        message, _, gx, gs, gb = step_backward_reference(dh_out[t], caches[t])
+        message, _, gx, gs, gb = step_backward_reference(weights[t] * dh_out[t] + message, caches[t])
         dW_x += gx
         dW_s += gs
         db_h += gb
@@ -103,14 +90,30 @@ def test_step_backward_failure_raises_check_failed():
         check_step_backward(step_backward_no_fprime)
 
 
-def test_bptt_reference_passes():
+def test_bptt_reference_passes(capsys):
     assert check_bptt(bptt_reference)
+    assert "correct on all 3 cases" in capsys.readouterr().out
 
 
-def test_bptt_without_the_message_through_time_fails():
-    result = check_bptt(bptt_without_carry, raise_on_failure=False)
-    assert not result and "relative error" in result.message
-    assert "message carried back from step t+1" in result.message
+def test_bptt_expected_values_are_rnnlib_gradients_of_the_weighted_loss():
+    """Independent of the check's own code: with 0/1 weights the weighted loss is rnnlib's masked
+    loss, and the reference loop reproduces rl.backward on it."""
+    import rnnlib as rl
+    from rnnlib.course.checks.chapter4 import make_cache
+    from rnnlib.rnn import output_gradients
+
+    rng = np.random.default_rng(1)
+    params = rl.init_params(2, 3, 2, rng=rng, recurrent="gaussian_sigma", scale=1.1)
+    x, d = rng.standard_normal((3, 5, 2)), rng.standard_normal((3, 5, 2))
+    mask = np.array([True, False, True, False, True])
+    fp = rl.forward(params, x, d, targets=mask)
+    full = rl.forward(params, x, d)
+    caches = [make_cache(params, full.x_tm[t], full.h_tm[t])[0] for t in range(5)]
+    _, _, dh_out = output_gradients(full.dO_tm, full.h_tm[1:], params.W_y)
+    got = bptt_reference(caches, dh_out, mask.astype(float))
+    want = rl.backward(params, fp)
+    for g, w in zip(got, (want.grads.W_x, want.grads.W_s, want.grads.b_h, want.delta[:, 0])):
+        np.testing.assert_allclose(g, w, rtol=1e-10, atol=1e-14)
 
 
 def _bptt_loop(caches, dh_out, steps, incoming):
@@ -119,37 +122,87 @@ def _bptt_loop(caches, dh_out, steps, incoming):
     db_h = np.zeros(caches[0]["W_s"].shape[0])
     message = np.zeros_like(dh_out[0])
     for t in steps:
-        message, _, gx, gs, gb = step_backward_reference(incoming(t) + message, caches[t])
+        message, _, gx, gs, gb = step_backward_reference(incoming(t, message), caches[t])
         dW_x, dW_s, db_h = dW_x + gx, dW_s + gs, db_h + gb
     return dW_x, dW_s, db_h, message
 
 
-def bptt_forwards(caches, dh_out):
-    return _bptt_loop(caches, dh_out, range(len(caches)), lambda t: dh_out[t])
+def backwards(caches):
+    return range(len(caches) - 1, -1, -1)
 
 
-def bptt_off_by_one(caches, dh_out):
+def bptt_forwards(caches, dh_out, weights):
+    return _bptt_loop(caches, dh_out, range(len(caches)), lambda t, m: weights[t] * dh_out[t] + m)
+
+
+def bptt_without_carry(caches, dh_out, weights):
+    return _bptt_loop(caches, dh_out, backwards(caches), lambda t, m: weights[t] * dh_out[t])
+
+
+def bptt_weighted_carry(caches, dh_out, weights):
+    return _bptt_loop(caches, dh_out, backwards(caches), lambda t, m: weights[t] * (dh_out[t] + m))
+
+
+def bptt_unweighted(caches, dh_out, weights):
+    return _bptt_loop(caches, dh_out, backwards(caches), lambda t, m: dh_out[t] + m)
+
+
+def bptt_off_by_one(caches, dh_out, weights):
     zero = np.zeros_like(dh_out[0])
-    return _bptt_loop(caches, dh_out, range(len(caches) - 1, -1, -1), lambda t: dh_out[t - 1] if t else zero)
+    return _bptt_loop(
+        caches, dh_out, backwards(caches), lambda t, m: (weights[t - 1] * dh_out[t - 1] if t else zero) + m
+    )
 
 
-def bptt_mean(caches, dh_out):
-    dW_x, dW_s, db_h, dh0 = bptt_reference(caches, dh_out)
+def bptt_mean(caches, dh_out, weights):
+    dW_x, dW_s, db_h, dh0 = bptt_reference(caches, dh_out, weights)
     T = len(caches)
     return dW_x / T, dW_s / T, db_h / T, dh0
+
+
+def bptt_single_sequence(caches, dh_out, weights):
+    """Written for one sequence: takes row 0 of each step's gradient, which a batch broadcasts."""
+    return _bptt_loop(caches, dh_out, backwards(caches), lambda t, m: weights[t] * dh_out[t][0] + m)
+
+
+def bptt_single_sequence_raising(caches, dh_out, weights):
+    """Written for one sequence with explicit shapes: fails on a batch."""
+    H = dh_out.shape[2]
+    message = np.zeros(H)
+    for t in backwards(caches):
+        message = message.reshape(1, H) + weights[t] * dh_out[t]
+        message = message.reshape(H)
+    return bptt_reference(caches, dh_out, weights)
 
 
 @pytest.mark.parametrize(
     "wrong, words",
     [
         (bptt_forwards, "loop runs forwards in time"),
+        (bptt_without_carry, "message carried back from step t+1"),
+        (bptt_weighted_carry, "multiplies the message carried back"),
+        (bptt_unweighted, "the weights are ignored"),
         (bptt_off_by_one, "off by one step"),
         (bptt_mean, "averaged over the steps"),
+        (bptt_single_sequence, "right for a single sequence (N = 1)"),
+        (bptt_single_sequence_raising, "right for a single sequence (N = 1)"),
     ],
 )
 def test_bptt_mistakes_are_named(wrong, words):
     result = check_bptt(wrong, raise_on_failure=False)
     assert not result and words in result.message
+
+
+def test_bptt_stub_and_old_signature_get_a_message():
+    def stub(caches, dh_out, weights):
+        raise NotImplementedError
+
+    result = check_bptt(stub, raise_on_failure=False)
+    assert not result and "not implemented yet" in result.message
+    result = check_bptt(lambda caches, dh_out: None, raise_on_failure=False)
+    assert not result and "could not be called as bptt(caches, dh_out, weights)" in result.message
+    with pytest.raises(CheckFailed):
+        check_bptt(bptt_unweighted)
 
 
 def test_step_backward_returning_none_is_named():

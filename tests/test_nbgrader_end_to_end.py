@@ -30,11 +30,11 @@ STEP_BACKWARD = """def step_backward(dh, cache):
 STEP_BACKWARD_NO_FPRIME = """def step_backward(dh, cache):
     return dh @ cache["W_s"], dh @ cache["W_x"], dh.T @ cache["x"], dh.T @ cache["h_prev"], dh.sum(axis=0)
 """
-BPTT = """def bptt(caches, dh_out):
+BPTT = """def bptt(caches, dh_out, weights):
     dW_x, dW_s = np.zeros_like(caches[0]["W_x"]), np.zeros_like(caches[0]["W_s"])
     db_h, message = np.zeros(caches[0]["W_s"].shape[0]), np.zeros_like(dh_out[0])
     for t in {order}:
-        message, _, gx, gs, gb = step_backward(dh_out[t] + message, caches[t])
+        message, _, gx, gs, gb = step_backward(weights[t] * dh_out[t] + message, caches[t])
         dW_x, dW_s, db_h = dW_x + gx, dW_s + gs, db_h + gb
     return dW_x, dW_s, db_h, message
 """

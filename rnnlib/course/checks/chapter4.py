@@ -2,14 +2,17 @@
 
 - :func:`check_step_backward`: one step backwards (CS231n's ``step_backward``), against
   :func:`rnnlib.step_backward`.
-- :func:`check_bptt`: the full backward loop built from a step function, against
-  :func:`rnnlib.backward`.
+- :func:`check_bptt`: the full backward loop built from a step function, for a loss weighted over
+  the time steps (L = Σ_t w_t E_t, a mask when the weights are 0 or 1), against :func:`rnnlib.backward`
+  run on the weighted read-out gradients.
 
 Batches are rows, as in rnnlib's code: ``x`` (N, D), ``h_prev`` (N, H), ``W_x`` (H, D),
 ``W_s`` (H, H), so a_t = h_prev @ W_sᵀ + x @ W_xᵀ + b_h and the activation is tanh.
 """
 
 from __future__ import annotations
+
+import dataclasses
 
 import numpy as np
 
@@ -184,23 +187,26 @@ def _check_step_backward(step_backward_fn, *, raise_on_failure):
 
 
 def _bptt_cases():
+    """Three problems with a weighted loss L = Σ_t w_t E_t; the first has one sequence (N = 1)."""
     cases = []
-    for i in range(3):
+    for i, N in enumerate((1, 3, 4)):
         rng = np.random.default_rng(5000 + i)
-        N, T, D, H, O = 2 + i, 3 + 2 * i, 2, 3 + i, 1 + i
+        T, D, H, O = 3 + 2 * i, 2, 3 + i, 1 + i
         params = init_params(D, H, O, rng=rng, recurrent="gaussian_sigma", scale=1.2)
         params = params.replace(b_h=0.2 * rng.standard_normal(H))
         x = rng.standard_normal((N, T, D))
         d = rng.standard_normal((N, T, O))
+        weights = rng.uniform(0.2, 2.0, size=T)
+        weights[rng.integers(0, T - 1)] = 0.0  # a step without a target: a mask is a weight of 0
         fp = forward(params, x, d, activation="tanh").targets_given()
-        res = backward(params, fp)
-        caches = []
-        for t in range(T):
-            cache, _ = make_cache(params, fp.x_tm[t], fp.h_tm[t])
-            caches.append(cache)
-        _, _, dh_out = output_gradients(fp.dO_tm, fp.h_tm[1:], params.W_y)  # (T, N, H): W_yᵀ ∂L/∂o_t
+        # the weighted loss's read-out gradients are w_t ∂E_t/∂o_t; rnnlib's BPTT does the rest
+        weighted = dataclasses.replace(fp, dO_tm=fp.dO_tm * weights[:, None, None])
+        res = backward(params, weighted)
+        caches = [make_cache(params, fp.x_tm[t], fp.h_tm[t])[0] for t in range(T)]
+        _, _, dh_out = output_gradients(fp.dO_tm, fp.h_tm[1:], params.W_y)  # (T, N, H): W_yᵀ ∂E_t/∂o_t, unweighted
         expected = (res.grads.W_x, res.grads.W_s, res.grads.b_h, res.delta[:, 0].copy())
-        cases.append(Case(f"N={N}, T={T}, D={D}, H={H}", {"caches": caches, "dh_out": dh_out}, expected))
+        kwargs = {"caches": caches, "dh_out": dh_out, "weights": weights}
+        cases.append(Case(f"N={N}, T={T}, D={D}, H={H}", kwargs, expected))
     return cases
 
 
@@ -210,8 +216,8 @@ def _step_dict(dh, c):
     return da @ c["W_s"], da.T @ c["x"], da.T @ c["h_prev"], da.sum(axis=0)
 
 
-def _bptt_variant(caches, dh_out, mistake=None):
-    """The backward loop of the exercise, right (``mistake=None``) or with one named mistake."""
+def _bptt_variant(caches, dh_out, weights, mistake=None):
+    """The weighted backward loop of the exercise, right (``mistake=None``) or with one named mistake."""
     T = len(caches)
     N, H = dh_out.shape[1:]
     D = caches[0]["x"].shape[1]
@@ -219,10 +225,19 @@ def _bptt_variant(caches, dh_out, mistake=None):
     carried = np.zeros((N, H))
     order = range(T) if mistake == "forwards" else range(T - 1, -1, -1)
     for t in order:
-        incoming = dh_out[t - 1] if mistake == "off-by-one" and t > 0 else dh_out[t]
-        if mistake == "off-by-one" and t == 0:
-            incoming = np.zeros((N, H))
-        delta = incoming if mistake == "no-carry" else incoming + carried
+        own = weights[t] * dh_out[t]
+        if mistake == "unweighted":
+            own = dh_out[t]
+        elif mistake == "weight-shifted":
+            own = (weights[t - 1] if t > 0 else 0.0) * dh_out[t]
+        elif mistake == "off-by-one":
+            own = weights[t - 1] * dh_out[t - 1] if t > 0 else np.zeros((N, H))
+        if mistake == "no-carry":
+            delta = own
+        elif mistake == "weighted-carry":
+            delta = weights[t] * (dh_out[t] + carried)
+        else:
+            delta = own + carried
         carried, gx, gs, gb = _step_dict(delta, caches[t])
         dW_x, dW_s, db_h = dW_x + gx, dW_s + gs, db_h + gb
     if mistake == "mean":
@@ -231,17 +246,25 @@ def _bptt_variant(caches, dh_out, mistake=None):
 
 
 _BPTT_MISTAKES = {
+    "weighted-carry": "the weight w_t multiplies the message carried back from step t+1 as well; w_t "
+    "weighs only E_t, so only this step's read-out gradient dh_out[t] is scaled by it",
+    "unweighted": "the weights are ignored: every step's read-out gradient counts fully, as if w_t = 1",
+    "weight-shifted": "the weights are off by one step: dh_out[t] must be scaled by the weight of the same step",
     "forwards": "the loop runs forwards in time: BPTT walks t = T, T−1, …, 1, because δ_t needs δ_(t+1)",
     "no-carry": "the message carried back from step t+1 (the dh_prev it returned) is never added to "
     "the next step's incoming gradient",
     "off-by-one": "the read-out gradients are off by one step: step t must receive dh_out for the same t",
     "mean": "the weight gradients are averaged over the steps; L is a sum over t, so are its gradients",
 }
+_N1_ONLY = (
+    "your function is right for a single sequence (N = 1) but not for a batch: keep the batch axis, "
+    "every array of a step has shape (N, …), and do not index or reshape it away"
+)
 
 
 def _bptt_mistake(got, kw) -> str:
     for mistake, text in _BPTT_MISTAKES.items():
-        wrong = _bptt_variant(kw["caches"], kw["dh_out"], mistake)
+        wrong = _bptt_variant(kw["caches"], kw["dh_out"], kw["weights"], mistake)
         try:
             if all(np.allclose(np.asarray(g, float), w, rtol=1e-9, atol=1e-14) for g, w in zip(got[:3], wrong[:3])):
                 return f"this looks like a known mistake: {text}"
@@ -251,37 +274,53 @@ def _bptt_mistake(got, kw) -> str:
 
 
 def check_bptt(bptt_fn, *, raise_on_failure=True):
-    """Check ``bptt_fn(caches, dh_out)`` → ``(dW_x, dW_s, db_h, dh0)``.
+    """Check ``bptt_fn(caches, dh_out, weights)`` → ``(dW_x, dW_s, db_h, dh0)`` for L = Σ_t w_t E_t.
 
     ``caches`` is a list of T caches (:func:`make_cache`), ``caches[t-1]`` for step t;
-    ``dh_out`` (T, N, H) holds W_yᵀ ∂L/∂o_t, the gradient reaching h_t from the read-out
-    (``rnnlib.rnn.output_gradients``).
-    ``dh0`` (N, H) is ∂L/∂h_0.
+    ``dh_out`` (T, N, H) holds W_yᵀ ∂E_t/∂o_t, the gradient reaching h_t from the read-out of the
+    unweighted loss term E_t (``rnnlib.rnn.output_gradients``); ``weights`` (T,) holds w_t ≥ 0
+    (0 where a step has no target). ``dh0`` (N, H) is ∂L/∂h_0.
+    The first case has N = 1, so code that only works for one sequence is named as such.
     """
     names = ("dW_x", "dW_s", "db_h", "dh0")
+    cases = _bptt_cases()
+    single_passed = []  # the N = 1 case passed: a later failure on a batch is N = 1-only code
 
     def outputs(got, expected):
         if got is None:
             return ["your function returned None: did you forget the `return`?"]
         if not isinstance(got, (tuple, list)) or len(got) != 4:
             return [f"expected a tuple (dW_x, dW_s, db_h, dh0) of 4 arrays, got {type(got).__name__}"]
+        case = next(c for c in cases if c.expected is expected)
         problems = [compare(n, g, e, rtol=1e-9) for n, g, e in zip(names, got, expected)]
         problems = [p for p in problems if p]
+        batch = case.kwargs["dh_out"].shape[1]
+        if not problems and batch == 1:
+            single_passed.append(True)
         if problems:
-            case = next(c for c in cases if c.expected is expected)
             mistake = _bptt_mistake(got, case.kwargs)
             if mistake:
                 problems.append(mistake)
+            elif single_passed and batch > 1:
+                problems.append(_N1_ONLY)
         return problems
 
-    cases = _bptt_cases()
+    def student(caches, dh_out, weights):
+        try:
+            return bptt_fn(caches, dh_out, weights)
+        except (ValueError, IndexError) as exc:  # a shape error on a batch, after N = 1 passed
+            if single_passed and dh_out.shape[1] > 1 and exc.args and isinstance(exc.args[0], str):
+                exc.args = (f"{exc.args[0]} — {_N1_ONLY}", *exc.args[1:])
+            raise
 
+    student.__wrapped__ = bptt_fn  # type: ignore[attr-defined]
     return run_check(
         "bptt",
-        bptt_fn,
+        student if callable(bptt_fn) else bptt_fn,
         cases,
         outputs,
         raise_on_failure=raise_on_failure,
-        hint="reread the backward recursion eq-ch3-delta-recursion: in which order do the steps "
-        "run, and what does δ_t collect besides its own step's loss?",
+        hint="δ_t collects two things, the weighted read-out term of its own step and the message "
+        "from step t+1 (eq-ch3-delta-recursion with w_t E_t in place of E_t): which of the two does "
+        "w_t scale, and in which order must the steps run?",
     )
