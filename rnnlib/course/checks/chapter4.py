@@ -313,7 +313,7 @@ def check_bptt(bptt_fn, *, raise_on_failure=True):
                 exc.args = (f"{exc.args[0]} — {_N1_ONLY}", *exc.args[1:])
             raise
 
-    student.__wrapped__ = bptt_fn  # type: ignore[attr-defined]
+    student.__wrapped__ = bptt_fn
     return run_check(
         "bptt",
         student if callable(bptt_fn) else bptt_fn,
