@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnnlib.diagnostics import jacobian_product as _jacobian_product
-from rnnlib.gradcheck import relative_error
 from rnnlib.activations import get_activation
 from rnnlib.diagnostics import eta as _eta
+from rnnlib.diagnostics import jacobian_product as _jacobian_product
+from rnnlib.gradcheck import relative_error
 from rnnlib.initialisation import gaussian_spectral, glorot, sigma_max, spectral_radius
 from rnnlib.params import RNNParams
 from rnnlib.rnn import forward
@@ -122,20 +122,26 @@ def _eta_init_outputs(got, expected):
                 "(the largest eigenvalue modulus); the bound of eq-ch6-bound needs the largest singular value"
             ]
         if gamma != 1.0 and relative_error(sigma_max(W), eta) <= 1e-8:
-            return [f"σ_max(W) equals eta, so η = γ σ_max(W) is {eta_got:.3g}: the slope bound γ of {activation} "
-                    f"({gamma:g}) is missing from the scale"]
+            return [
+                f"σ_max(W) equals eta, so η = γ σ_max(W) is {eta_got:.3g}: the slope bound γ of {activation} "
+                f"({gamma:g}) is missing from the scale"
+            ]
         if relative_error(gamma * np.linalg.norm(W), eta) <= 1e-8:
             return ["γ ‖W‖_F equals eta: np.linalg.norm(W) is the Frobenius norm; σ_max is np.linalg.norm(W, 2)"]
         return [f"η = γ σ_max(W) has relative error {relative_error(eta_got, eta):.2e} from the requested eta"]
     if compare("W", W_again, W, rtol=1e-12):
-        return ["two calls with generators seeded alike gave different matrices: draw all randomness "
-                "from the rng argument (rng.standard_normal), not from np.random"]
+        return [
+            "two calls with generators seeded alike gave different matrices: draw all randomness "
+            "from the rng argument (rng.standard_normal), not from np.random"
+        ]
     if compare("W", W_other, W, rtol=1e-12) is None:
         return ["generators with different seeds gave the same matrix: draw the matrix from rng"]
     direction = W / np.linalg.norm(W)
     if relative_error(direction, G / np.linalg.norm(G)) > 1e-8:
-        return ["W has the right η but is not a multiple of rng.standard_normal((H, H)), drawn first: "
-                "rescale the Gaussian matrix, do not build another one"]
+        return [
+            "W has the right η but is not a multiple of rng.standard_normal((H, H)), drawn first: "
+            "rescale the Gaussian matrix, do not build another one"
+        ]
     return []
 
 
@@ -152,9 +158,13 @@ def check_eta_init(eta_init, *, raise_on_failure=True):
     for i, (H, eta, activation) in enumerate(settings):
         seed = 650 + i
         G = np.random.default_rng(seed).standard_normal((H, H))
-        cases.append(Case(f"H = {H}, eta = {eta}, {activation}",
-                          {"H": H, "eta": eta, "activation": activation, "seed": seed},
-                          {"H": H, "eta": eta, "activation": activation, "G": G}))
+        cases.append(
+            Case(
+                f"H = {H}, eta = {eta}, {activation}",
+                {"H": H, "eta": eta, "activation": activation, "seed": seed},
+                {"H": H, "eta": eta, "activation": activation, "G": G},
+            )
+        )
 
     def run(H, eta, activation, seed):
         W = eta_init(H, eta, activation, np.random.default_rng(seed))
