@@ -5,7 +5,7 @@ import pytest
 
 import rnnlib as rl
 from rnnlib.course.checks import CheckFailed
-from rnnlib.course.checks.chapter6 import check_jacobian_product, check_spectral_init
+from rnnlib.course.checks.chapter6 import check_eta_init, check_jacobian_product, check_spectral_init
 
 # --- spectral_init ----------------------------------------------------------------------------------
 
@@ -69,6 +69,69 @@ def test_spectral_init_bad_code_gives_messages_not_tracebacks():
     assert "NaN" in check_spectral_init(nan, raise_on_failure=False).message
     with pytest.raises(CheckFailed):
         check_spectral_init(nan)
+
+
+# --- eta_init -------------------------------------------------------------------------------------
+
+GAMMA = {"tanh": 1.0, "sigmoid": 0.25, "relu": 1.0}
+
+
+def eta_init(H, eta, activation, rng):
+    G = rng.standard_normal((H, H))
+    return G * (eta / (GAMMA[activation] * np.linalg.svd(G, compute_uv=False)[0]))
+
+
+def test_eta_init_reference_passes():
+    assert check_eta_init(eta_init).passed
+
+
+def test_eta_init_scaled_by_rho_is_named():
+    def wrong(H, eta, activation, rng):
+        G = rng.standard_normal((H, H))
+        return G * (eta / (GAMMA[activation] * np.max(np.abs(np.linalg.eigvals(G)))))
+
+    result = check_eta_init(wrong, raise_on_failure=False)
+    assert not result.passed and "spectral radius" in result.message
+
+
+def test_eta_init_without_gamma_is_named():
+    def wrong(H, eta, activation, rng):
+        G = rng.standard_normal((H, H))
+        return G * (eta / np.linalg.norm(G, 2))
+
+    result = check_eta_init(wrong, raise_on_failure=False)
+    assert not result.passed and "slope bound" in result.message
+
+
+def test_eta_init_frobenius_is_named():
+    def wrong(H, eta, activation, rng):
+        G = rng.standard_normal((H, H))
+        return G * (eta / (GAMMA[activation] * np.linalg.norm(G)))
+
+    result = check_eta_init(wrong, raise_on_failure=False)
+    assert not result.passed and "Frobenius" in result.message
+
+
+def test_eta_init_other_matrix_or_rng_is_named():
+    def orthogonal(H, eta, activation, rng):
+        Q, _ = np.linalg.qr(rng.standard_normal((H, H)))
+        return Q * eta / GAMMA[activation]
+
+    def fresh_rng(H, eta, activation, rng):
+        return eta_init(H, eta, activation, np.random.default_rng())
+
+    assert "multiple of rng.standard_normal" in check_eta_init(orthogonal, raise_on_failure=False).message
+    assert "rng" in check_eta_init(fresh_rng, raise_on_failure=False).message
+
+
+def test_eta_init_bad_code_gives_messages_not_tracebacks():
+    def raises(H, eta, activation, rng):
+        raise KeyError("oops")
+
+    assert "raised KeyError" in check_eta_init(raises, raise_on_failure=False).message
+    assert "shape" in check_eta_init(lambda H, eta, activation, rng: np.ones((H, 1)), raise_on_failure=False).message
+    with pytest.raises(CheckFailed):
+        check_eta_init(lambda H, eta, activation, rng: np.full((H, H), np.nan))
 
 
 # --- jacobian_product -------------------------------------------------------------------------------

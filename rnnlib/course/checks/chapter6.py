@@ -2,6 +2,9 @@
 
 - :func:`check_spectral_init`: an initialiser ``spectral_init(H, rho, rng)`` that draws a Gaussian
   H×H matrix and rescales it to spectral radius ρ (compared with ``rl.spectral_radius``);
+- :func:`check_eta_init`: an initialiser ``eta_init(H, eta, activation, rng)`` that draws a Gaussian
+  H×H matrix and rescales it so that Pascanu et al.'s η = γ σ_max(W) equals ``eta`` (compared with
+  ``rl.eta``), the scale that guarantees vanishing when η < 1;
 - :func:`check_jacobian_product`: ``jacobian_product(W_s, fprime, t, k)`` = ∂h_t/∂h_k
   (compared with ``rl.jacobian_product``).
 
@@ -13,6 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from rnnlib.activations import get_activation
+from rnnlib.diagnostics import eta as _eta
 from rnnlib.diagnostics import jacobian_product as _jacobian_product
 from rnnlib.gradcheck import relative_error
 from rnnlib.initialisation import gaussian_spectral, glorot, sigma_max, spectral_radius
@@ -21,7 +26,7 @@ from rnnlib.rnn import forward
 
 from . import Case, compare, run_check
 
-__all__ = ["check_spectral_init", "check_jacobian_product"]
+__all__ = ["check_spectral_init", "check_eta_init", "check_jacobian_product"]
 
 
 # --- exercise: an initialiser with a given spectral radius ------------------------------------------
@@ -89,6 +94,91 @@ def check_spectral_init(spectral_init, *, raise_on_failure=True):
         _spectral_init_outputs,
         raise_on_failure=raise_on_failure,
         hint="ρ(W) = max_i |λ_i(W)| (np.linalg.eigvals); multiplying W by c multiplies every eigenvalue by c.",
+    )
+
+
+# --- exercise: an initialiser with a given η = γ σ_max ------------------------------------------------
+
+
+def _eta_init_outputs(got, expected):
+    W, W_again, W_other = got
+    H, eta, activation, G = expected["H"], expected["eta"], expected["activation"], expected["G"]
+    gamma = float(get_activation(activation).gamma)
+    try:
+        W = np.asarray(W)
+    except Exception:  # noqa: BLE001 - report anything unreadable as a message
+        return [f"W: expected an array of shape ({H}, {H}), got {type(W).__name__}"]
+    if np.iscomplexobj(W):
+        return ["W has complex entries: σ_max(W) is a real number (np.linalg.norm(W, 2)), and so is the scale factor"]
+    shape_problem = compare("W", W, np.zeros((H, H)), rtol=np.inf)
+    if shape_problem:
+        return [shape_problem]
+    W = W.astype(np.float64)
+    eta_got = float(_eta(W, activation))
+    if relative_error(eta_got, eta) > 1e-8:
+        if relative_error(gamma * spectral_radius(W), eta) <= 1e-8:
+            return [
+                "γ ρ(W) equals eta, but η = γ σ_max(W) does not: you rescaled by the spectral radius "
+                "(the largest eigenvalue modulus); the bound of eq-ch6-bound needs the largest singular value"
+            ]
+        if gamma != 1.0 and relative_error(sigma_max(W), eta) <= 1e-8:
+            return [
+                f"σ_max(W) equals eta, so η = γ σ_max(W) is {eta_got:.3g}: the slope bound γ of {activation} "
+                f"({gamma:g}) is missing from the scale"
+            ]
+        if relative_error(gamma * np.linalg.norm(W), eta) <= 1e-8:
+            return ["γ ‖W‖_F equals eta: np.linalg.norm(W) is the Frobenius norm; σ_max is np.linalg.norm(W, 2)"]
+        return [f"η = γ σ_max(W) has relative error {relative_error(eta_got, eta):.2e} from the requested eta"]
+    if compare("W", W_again, W, rtol=1e-12):
+        return [
+            "two calls with generators seeded alike gave different matrices: draw all randomness "
+            "from the rng argument (rng.standard_normal), not from np.random"
+        ]
+    if compare("W", W_other, W, rtol=1e-12) is None:
+        return ["generators with different seeds gave the same matrix: draw the matrix from rng"]
+    direction = W / np.linalg.norm(W)
+    if relative_error(direction, G / np.linalg.norm(G)) > 1e-8:
+        return [
+            "W has the right η but is not a multiple of rng.standard_normal((H, H)), drawn first: "
+            "rescale the Gaussian matrix, do not build another one"
+        ]
+    return []
+
+
+def check_eta_init(eta_init, *, raise_on_failure=True):
+    """Check ``eta_init(H, eta, activation, rng) -> W`` (H, H): a Gaussian W with γ σ_max(W) = eta.
+
+    Cases vary H, eta (below, at and above 1), the activation (tanh, sigmoid, relu: γ = 1, 1/4, 1) and
+    the seed. The check measures η with :func:`rnnlib.eta`, checks that W is a multiple of the first
+    ``rng.standard_normal((H, H))`` draw, and names rescaling by ρ instead of σ_max, a missing γ and
+    the Frobenius norm.
+    """
+    cases = []
+    settings = [(4, 0.9, "tanh"), (16, 0.5, "sigmoid"), (32, 1.0, "relu"), (9, 1.5, "sigmoid"), (64, 0.8, "tanh")]
+    for i, (H, eta, activation) in enumerate(settings):
+        seed = 650 + i
+        G = np.random.default_rng(seed).standard_normal((H, H))
+        cases.append(
+            Case(
+                f"H = {H}, eta = {eta}, {activation}",
+                {"H": H, "eta": eta, "activation": activation, "seed": seed},
+                {"H": H, "eta": eta, "activation": activation, "G": G},
+            )
+        )
+
+    def run(H, eta, activation, seed):
+        W = eta_init(H, eta, activation, np.random.default_rng(seed))
+        W_again = eta_init(H, eta, activation, np.random.default_rng(seed))
+        W_other = eta_init(H, eta, activation, np.random.default_rng(seed + 1000))
+        return W, W_again, W_other
+
+    return run_check(
+        "eta_init",
+        run,
+        cases,
+        _eta_init_outputs,
+        raise_on_failure=raise_on_failure,
+        hint="η is defined in eq-ch6-bound: the slope bound γ of the activation times the largest singular value.",
     )
 
 
