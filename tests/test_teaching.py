@@ -27,23 +27,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = sorted((ROOT / "book").glob("0[1-9]_*.ipynb"))
 
-# Chapters 5-8 are corrected in a parallel branch (issue 15, second half; chapter 9 already passes);
-# until that branch is merged they still break the rules. Strict: once a chapter passes, the merge
-# must take it out of PENDING (an unexpected pass fails).
-PENDING: set[str] = {"05", "06", "07", "08"}
-
 
 def _chapters():
-    return [
-        pytest.param(
-            path,
-            id=path.stem,
-            marks=[pytest.mark.xfail(strict=True, reason="corrected in the chapter 5-9 branch")]
-            if path.name[:2] in PENDING
-            else [],
-        )
-        for path in CHAPTERS
-    ]
+    return [pytest.param(path, id=path.stem) for path in CHAPTERS]
 
 
 def cells(path: Path) -> list[dict]:
