@@ -46,7 +46,7 @@ SHELL := /bin/bash
 .DELETE_ON_ERROR:
 .DEFAULT_GOAL := help
 
-.PHONY: help venv book student-book pdf student-pdf wheel dist assignments test test-repeat unit-tests lint lab bench clean distclean
+.PHONY: help venv book student-book pdf student-pdf wheel dist assignments test test-repeat unit-tests lint lab lab-instructor bench clean distclean
 
 help:
 	@echo "make book       build the website into _build/html (warnings are errors)"
@@ -60,7 +60,8 @@ help:
 	@echo "make wheel      rnnlib's wheel into _build/wheel (make book also puts it on the site)"
 	@echo "make dist       the offline bundle: site, PDFs, student notebooks, wheel: _build/dist/bptt-course-<version>.zip"
 	@echo "make test-repeat N=3  run the tests of the built output N times on one build (flakiness check)"
-	@echo "make lab        open book/ in JupyterLab"
+	@echo "make lab        the chapters in JupyterLab as a student sees them (builds the book first if needed)"
+	@echo "make lab-instructor  the source notebooks in book/ in JupyterLab, with nbgrader's tools"
 	@echo "make bench      install requirements-bench.txt and run benchmarks/run.py"
 	@echo "make clean      remove _build, .jupyter_cache and other caches (keeps .venv)"
 	@echo "make distclean  clean, and remove .venv too"
@@ -170,12 +171,28 @@ test-repeat: $(STAMP)
 	    echo "=== run $$i passed in $$(( $$(date +%s) - start )) s"; \
 	done
 
-# Kernels, terminals and `pip` inside JupyterLab use .venv (PATH set below). Extra options
-# go in LAB_FLAGS, e.g. `make lab LAB_FLAGS="--no-browser --port 8899"` (add --allow-root
+# JupyterLab as a student meets it: the reader's notebooks the book's build writes (MyST resolved:
+# numbers, figures, references, collapsed solutions) in a folder of their own, the course's kernel,
+# no nbgrader instructor tools, no news pop-up (rnnlib/course/lab.py). Your edits in _build/lab are
+# kept when the book is rebuilt (`make clean` deletes them). `make lab-instructor` opens the source
+# notebooks in book/ with nbgrader's extensions. Kernels, terminals and `pip` use .venv. Extra
+# options go in LAB_FLAGS, e.g. `make lab LAB_FLAGS="--no-browser --port 8899"` (add --allow-root
 # inside a container that runs as root: Jupyter refuses to start as root otherwise).
 LAB_FLAGS ?=
-lab: $(STAMP)
+LAB_CONFIG := _build/lab-config
+LAB_ENV = PATH="$(CURDIR)/$(BIN):$$PATH" VIRTUAL_ENV="$(CURDIR)/$(VENV)" \
+	JUPYTER_CONFIG_DIR="$(CURDIR)/$(LAB_CONFIG)/jupyter" JUPYTERLAB_SETTINGS_DIR="$(CURDIR)/$(LAB_CONFIG)/lab-settings"
+READER_NOTEBOOKS := _build/html/_sources/book/01_sequences.ipynb
+$(READER_NOTEBOOKS): $(STAMP) $(wildcard book/*.ipynb book/*.md book/_ext/*.py) rnnlib/course/reader.py
+	$(MAKE) book
+lab: $(READER_NOTEBOOKS)
+	$(BIN)/python -m rnnlib.course.lab prepare --site _build/html --dst _build/lab --config $(LAB_CONFIG)
+	$(LAB_ENV) $(BIN)/jupyter lab $(LAB_FLAGS) _build/lab
+lab-instructor: $(STAMP)
+	$(BIN)/python -m rnnlib.course.lab prepare --instructor --config $(LAB_CONFIG)-instructor
 	PATH="$(CURDIR)/$(BIN):$$PATH" VIRTUAL_ENV="$(CURDIR)/$(VENV)" \
+	    JUPYTER_CONFIG_DIR="$(CURDIR)/$(LAB_CONFIG)-instructor/jupyter" \
+	    JUPYTERLAB_SETTINGS_DIR="$(CURDIR)/$(LAB_CONFIG)-instructor/lab-settings" \
 	    $(BIN)/jupyter lab $(LAB_FLAGS) book/
 
 # rnnlib against torch with two BLAS threads each (numpy's default on a 2-core machine; torch
