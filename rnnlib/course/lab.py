@@ -57,6 +57,14 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def _trust(path: Path) -> None:
+    """Sign the notebook as ``jupyter trust`` does: it comes from the course's own build."""
+    import nbformat
+    from nbformat.sign import NotebookNotary
+
+    NotebookNotary().sign(nbformat.read(path, as_version=4))
+
+
 def prepare_notebooks(site: Path, dst: Path) -> dict[str, str]:
     """Copy the chapters' reader's notebooks from the built ``site`` into ``dst``.
 
@@ -80,6 +88,7 @@ def prepare_notebooks(site: Path, dst: Path) -> dict[str, str]:
             done[source.name] = "unchanged"
             continue
         shutil.copyfile(source, target)
+        _trust(target)
         stamp[source.name] = _digest(target)
         done[source.name] = "copied"
     stamp_path.write_text(json.dumps(stamp, indent=1, sort_keys=True) + "\n")
@@ -97,9 +106,14 @@ def write_config(config_dir: Path, settings_dir: Path, instructor: bool = False)
         json.dumps({"disabledExtensions": disabled}, indent=1) + "\n"
     )
     server = {} if instructor else dict.fromkeys(NBGRADER_SERVER_EXTENSIONS, False)
-    (config_dir / "jupyter_server_config.json").write_text(
-        json.dumps({"ServerApp": {"jpserver_extensions": server}}, indent=1) + "\n"
-    )
+    config = {
+        # 90 s, JupyterLab's ping timeout: a shorter interval makes the server warn at every start
+        "ServerApp": {"jpserver_extensions": server, "websocket_ping_interval": 90_000},
+        # CurveZMQ keys for kernels that support them (ipykernel does), instead of plain TCP and the
+        # kernel's warning about it in the terminal
+        "KernelManager": {"transport_encryption": "auto"},
+    }
+    (config_dir / "jupyter_server_config.json").write_text(json.dumps(config, indent=1) + "\n")
     settings = {
         "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
             "fetchNews": "false",
@@ -114,19 +128,20 @@ def write_config(config_dir: Path, settings_dir: Path, instructor: bool = False)
 
 
 def kernel_spec() -> dict:
-    """The ``kernel.json`` of the course's kernel: this interpreter, with the Makefile's BLAS setup."""
+    """The ``kernel.json`` of the course's kernel: ipykernel's own spec for this interpreter (so it
+    keeps ``supported_encryption``, which lets the server give it CurveZMQ keys), with the course's
+    name and the Makefile's BLAS setup."""
+    from ipykernel.kernelspec import get_kernel_dict
+
     from .reader import KERNELSPEC
 
     env = {"OPENBLAS_NUM_THREADS": "1"}
     if platform.machine() in ("x86_64", "AMD64"):
         env["OPENBLAS_CORETYPE"] = "Haswell"
-    return {
-        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-        "display_name": KERNELSPEC["display_name"],
-        "language": KERNELSPEC["language"],
-        "env": env,
-        "metadata": {"debugger": True},
-    }
+    spec = get_kernel_dict()
+    spec["argv"] = [sys.executable, *spec["argv"][1:]]
+    spec.update(display_name=KERNELSPEC["display_name"], language=KERNELSPEC["language"], env=env)
+    return spec
 
 
 def install_kernel(prefix: Path | None = None) -> Path:
