@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
@@ -48,8 +47,7 @@ def server(tmp_path_factory):
     if not CHAPTERS:
         pytest.fail(f"no reader's notebooks under {SITE}/_sources/book: run `make book` first")
     root = tmp_path_factory.mktemp("lab")
-    for name in CHAPTERS:
-        shutil.copyfile(SITE / "_sources" / "book" / name, root / name)
+    lab.prepare_notebooks(SITE, root)  # as `make lab` does: copied and signed
     config = tmp_path_factory.mktemp("lab-config")
     lab.write_config(config / "jupyter", config / "settings")
     # Render every cell at once, so the page can be checked without scrolling each into view.
@@ -203,6 +201,9 @@ def test_chapter_reads_and_runs_in_jupyterlab(server, name):
             assert panel.locator(".jp-InputPlaceholder").count() == hidden, "collapsed cells do not match"
             assert panel.locator("details[open]").count() == 0, "a solution is open before the student asks for it"
             SHOTS.joinpath(f"{name[:-6]}-ran.png").write_bytes(page.screenshot())
+            if loaded:
+                panel.locator(".jp-OutputArea img, .jp-MarkdownOutput img").first.scroll_into_view_if_needed()
+                SHOTS.joinpath(f"{name[:-6]}-figure.png").write_bytes(page.screenshot())
             page.keyboard.press("Control+s")
             page.wait_for_function(
                 "() => !document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-mod-dirty')", timeout=30_000

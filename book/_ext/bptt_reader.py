@@ -13,6 +13,7 @@ import json
 import re
 from pathlib import Path
 
+import nbformat
 from ipykernel.ipkernel import IPythonKernel
 from myst_nb.core.variables import format_plain_text
 from myst_nb.ext.glue.crossref import read_glue_cache
@@ -95,7 +96,9 @@ def _write_reader_notebooks(app, exception) -> None:
         reader = reader_notebook(nb, _resolved(app, docname, citations))
         target = Path(app.outdir) / "_sources" / f"{docname}.ipynb"
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(json.dumps(reader, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        notebook = nbformat.from_dict(reader)
+        nbformat.validate(notebook)
+        nbformat.write(notebook, target)  # sources as lists of lines, like every notebook of the book
         written += 1
     LOGGER.info(f"bptt_reader: wrote {written} reader's notebooks to _sources/")
 
