@@ -174,7 +174,11 @@ test-repeat: $(STAMP)
 # go in LAB_FLAGS, e.g. `make lab LAB_FLAGS="--no-browser --port 8899"` (add --allow-root
 # inside a container that runs as root: Jupyter refuses to start as root otherwise).
 LAB_FLAGS ?=
+# A saved notebook keeps its explorers' widget state (overrides.d: one namespaced file, next to
+# any other settings), so a reopened notebook shows the last figure instead of "model not found".
 lab: $(STAMP)
+	install -D -m 644 rnnlib/course/templates/lab-overrides-explorers.json \
+	    $(VENV)/share/jupyter/lab/settings/overrides.d/bptt-explorers.json
 	PATH="$(CURDIR)/$(BIN):$$PATH" VIRTUAL_ENV="$(CURDIR)/$(VENV)" \
 	    $(BIN)/jupyter lab $(LAB_FLAGS) book/
 

@@ -1,6 +1,8 @@
 """The interactive figures are live in JupyterLab: a real JupyterLab server on 127.0.0.1 and
 headless Chromium run a notebook that displays each explorer, move a slider with the keyboard,
-and see the kernel redraw the figure.
+and see the kernel redraw the figure; the unrolling stepper's Play button steps it; the saved
+notebook, reopened with a fresh kernel, shows the explorer's stored state, not "Error displaying
+widget: model not found" (the lab settings of ``make lab``, rnnlib/course/templates/lab-overrides-explorers.json).
 
 Marked ``built`` so that ``make test`` runs it with the other browser tests; it skips outside CI
 when no Chromium is installed (see test_site_browser.py) and fails in CI.
@@ -8,7 +10,9 @@ when no Chromium is installed (see test_site_browser.py) and fails in CI.
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -45,6 +49,13 @@ def lab(tmp_path_factory):
         nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
         nb.cells = [nbformat.v4.new_code_cell(code)]
         nbformat.write(nb, root / f"{name}.ipynb")
+    # The settings `make lab` installs (overrides.d), in a settings folder of this server's own.
+    settings = tmp_path_factory.mktemp("lab-settings")
+    (settings / "overrides.d").mkdir()
+    shutil.copy(
+        Path(__file__).resolve().parents[1] / "rnnlib" / "course" / "templates" / "lab-overrides-explorers.json",
+        settings / "overrides.d" / "bptt-explorers.json",
+    )
     port = _free_port()
     bindir = str(Path(sys.executable).parent)
     env = dict(os.environ, PATH=bindir + os.pathsep + os.environ.get("PATH", ""), JUPYTER_NO_CONFIG="1")
@@ -61,6 +72,7 @@ def lab(tmp_path_factory):
             "--ServerApp.password=",
             "--ServerApp.disable_check_xsrf=True",
             f"--ServerApp.root_dir={root}",
+            f"--LabApp.app_settings_dir={settings}",
         ],
         cwd=root,
         env=env,
@@ -80,7 +92,7 @@ def lab(tmp_path_factory):
                 if time.monotonic() > deadline:
                     pytest.fail("waited 90 s for JupyterLab to answer on /api/status")
                 time.sleep(0.2)  # poll interval; the status request decides
-        yield url
+        yield url, root
     finally:
         server.terminate()
         try:
@@ -103,6 +115,7 @@ _ATTR_CHANGED = "([el, attr, old]) => el.getAttribute(attr) !== old"
 
 @pytest.mark.parametrize("name", sorted(EXPLORERS))
 def test_explorer_is_live_in_jupyterlab(lab, name):
+    lab, root = lab
     executable = _browser_path()
     from playwright.sync_api import sync_playwright
 
@@ -175,6 +188,40 @@ def test_explorer_is_live_in_jupyterlab(lab, name):
             assert panel.locator(".jp-OutputArea-output .bptt-twin").count() == 0, (
                 "JupyterLab showed the static twin instead of the live widget"
             )
+            if name == "unrolling":  # chapter 1 says "Press Play": ipywidgets' Play steps t
+                value = slider.get_attribute("aria-valuenow")
+                panel.locator(".jp-OutputArea .widget-play button").first.click()
+                _wait(
+                    page,
+                    _ATTR_CHANGED,
+                    [slider.element_handle(), "aria-valuenow", value],
+                    "Play to move the stepper's slider",
+                    timeout=10_000,
+                )
             assert not errors, errors
+            # Save, shut the kernel down, reopen: the stored widget state is shown, not an error.
+            page.keyboard.press("Control+s")
+            path = root / f"{name}.ipynb"
+            deadline = time.monotonic() + 30
+            while "widgets" not in json.loads(path.read_text()).get("metadata", {}):
+                if time.monotonic() > deadline:
+                    pytest.fail("waited 30 s for the saved notebook to hold the widget state")
+                time.sleep(0.2)  # poll the file; the save decides
+            page.close()
+            for session in json.load(urllib.request.urlopen(f"{lab}/api/sessions", timeout=10)):
+                req = urllib.request.Request(f"{lab}/api/sessions/{session['id']}", method="DELETE")
+                urllib.request.urlopen(req, timeout=30)
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.goto(f"{lab}/lab/tree/{name}.ipynb?reset", wait_until="domcontentloaded")
+            panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
+            restored = panel.locator(".jp-OutputArea img").first
+            try:
+                restored.wait_for(state="visible", timeout=60_000)
+            except Exception:
+                text = panel.locator(".jp-OutputArea").first.inner_text() if panel.count() else ""
+                pytest.fail(f"the reopened {name} notebook shows no stored figure; its output reads {text!r}")
+            page.wait_for_timeout(1000)  # the widget manager settles (an error would replace the view)
+            shown = panel.locator(".jp-OutputArea").first.inner_text()
+            assert "model not found" not in shown and "Error displaying" not in shown, shown
         finally:
             browser.close()

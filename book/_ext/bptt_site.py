@@ -21,6 +21,10 @@
   bibliography's deprecated ``doc-biblioentry`` role inside a ``role="list"`` that then holds
   non-list children. Link colours with too little contrast on the exercise boxes are fixed in
   ``_static/custom.css``.
+- Explorers (``rnnlib.course.widgets.Explorer``) render their precomputed static twin only when
+  ``BPTT_STATIC_TWIN=1``; the website is where the twin is shown, so this extension sets the
+  variable before MyST-NB starts the kernels that execute the chapters (they inherit the
+  build's environment). JupyterLab, nbval and VS Code never pay for the frames.
 """
 
 import datetime
@@ -146,8 +150,13 @@ def _encrypt_kernel_transport():
         KernelManager.class_traits()["transport_encryption"].default_value = "auto"
 
 
+def _explorers_render_static_twins():
+    os.environ["BPTT_STATIC_TWIN"] = "1"  # rnnlib.course.widgets.STATIC_TWIN_ENV
+
+
 def setup(app):
     _encrypt_kernel_transport()
+    _explorers_render_static_twins()
     app.connect("html-page-context", _drop_duplicate_scripts, priority=900)
     app.connect("html-page-context", _footer)
     app.connect("build-finished", _copy_licences_and_wheel)

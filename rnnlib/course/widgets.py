@@ -11,6 +11,12 @@ control changes. Displayed in a notebook it offers two representations at once:
 
 The book's configuration tells MyST-NB to skip the widget representation, so the
 website never shows a control without a kernel behind it.
+
+The static twin is built only where it is shown: when the environment variable
+``BPTT_STATIC_TWIN`` is ``1``, which the website's Sphinx extension (``book/_ext/bptt_site.py``)
+sets before MyST-NB starts the kernels that execute the chapters. Everywhere else (JupyterLab,
+nbval, VS Code) the ``text/html`` representation is a short fallback that says how to bring
+the explorer to life; rendering every frame would cost seconds that nobody there sees.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import base64
 import html
 import itertools
 import json
+import os
 import string
 import uuid
 from collections.abc import Callable, Sequence
@@ -31,6 +38,17 @@ import matplotlib.pyplot as plt
 from rnnlib import validate
 
 from .plotting import STYLE, to_png
+
+#: The explicit switch that makes an explorer's ``text/html`` the static twin (set by the website build).
+STATIC_TWIN_ENV = "BPTT_STATIC_TWIN"
+
+
+def static_twin_enabled() -> bool:
+    """True when ``BPTT_STATIC_TWIN=1``: only the website build renders the precomputed frames."""
+    value = os.environ.get(STATIC_TWIN_ENV, "")
+    if value not in ("", "0", "1"):
+        raise ValueError(f"the environment variable {STATIC_TWIN_ENV} must be 0 or 1 (or unset); got {value!r}")
+    return value == "1"
 
 
 @dataclass(frozen=True)
@@ -47,12 +65,15 @@ class Control:
         The grid of values; the static twin has one frame per combination of all controls' values.
     fmt : str
         Format for displaying a value, e.g. "{:.2f}".
+    play : bool
+        The live widget offers a Play button (``ipywidgets.Play``) that steps through the values.
     """
 
     name: str
     label: str
     values: Sequence
     fmt: str = "{}"
+    play: bool = False
 
     def text(self, value) -> str:
         return self.fmt.format(value)
@@ -172,6 +193,20 @@ class Explorer:
                 image.value = self.draw(**{name: change["new"]})
 
             ctl.observe(changed, names="value")
+            if c.play and c.numeric:
+                # Play steps the slider's index; the slider's observer redraws, as for a hand-made move.
+                play = w.Play(
+                    value=ctl.index,
+                    min=0,
+                    max=len(c.values) - 1,
+                    step=1,
+                    interval=700,
+                    repeat=False,
+                    description="Play",
+                    tooltip=f"Play: step through {c.label}",
+                )
+                w.jslink((play, "value"), (ctl, "index"))
+                inputs.append(play)
             inputs.append(ctl)
         self._widget = w.VBox([w.HBox(inputs, layout=w.Layout(flex_flow="row wrap")), image])
         return self._widget
@@ -226,11 +261,28 @@ class Explorer:
             script=script,
         )
 
+    def fallback_html(self) -> str:
+        """What a front end without the live widget shows (e.g. a reopened notebook without its
+        widget state): a readable note instead of an error, and no frame computed."""
+        labels = ", ".join(html.escape(c.label) for c in self.controls)
+        return (
+            '<div class="bptt-explorer-fallback" role="note"><p><strong>Interactive explorer</strong> '
+            f"(controls: {labels}). It runs in this notebook's kernel: run this cell (Shift+Enter) to "
+            "use it. The chapter's web page has the same explorer, computed in your browser.</p>"
+            f"<p>{html.escape(self.caption)}</p></div>"
+        )
+
+    def _fallback_text(self) -> str:
+        return (
+            f"Interactive explorer ({', '.join(c.label for c in self.controls)}): run this cell with a "
+            "kernel to use it."
+        )
+
     # --- display ------------------------------------------------------------------------------------
     def _repr_mimebundle_(self, include=None, exclude=None):
         bundle = {
-            "text/plain": f"<Explorer: {', '.join(c.label for c in self.controls)}>",
-            "text/html": self.static_html(),
+            "text/plain": self._fallback_text(),
+            "text/html": self.static_html() if static_twin_enabled() else self.fallback_html(),
         }
         try:
             live = self.widget()._repr_mimebundle_()
