@@ -101,10 +101,24 @@ class Explorer:
         Shown under the static twin.
     dpi : int
         Resolution of the PNG frames (lower keeps the page light).
+    live : callable, optional
+        ``live() -> dict``: what the website's JavaScript (``book/_static/bptt/live.js``) needs to
+        compute this explorer in the reader's browser (``"kind"`` names the explorer; the seeded
+        arrays rnnlib drew, as :func:`float64_base64` strings). Embedded in the static twin only;
+        with JavaScript the page replaces the twin's precomputed frames by the live explorer.
     """
 
     def __init__(
-        self, controls, render: Callable, *, alt: Callable, caption="", initial=None, figsize=(8.0, 3.4), dpi=72
+        self,
+        controls,
+        render: Callable,
+        *,
+        alt: Callable,
+        caption="",
+        initial=None,
+        figsize=(8.0, 3.4),
+        dpi=72,
+        live: Callable[[], dict] | None = None,
     ):
         if not controls:
             raise ValueError("controls must list at least one Control; got none")
@@ -116,6 +130,9 @@ class Explorer:
         self.alt = alt
         self.caption = caption
         self.figsize = figsize
+        if live is not None and not callable(live):
+            raise ValueError(f"live must be a callable returning a dict, or None; got {live!r}")
+        self.live = live
         self.dpi = validate.positive_int("dpi", dpi, minimum=20)
         self.values = {c.name: c.values[len(c.values) // 2] for c in self.controls}
         if initial:
@@ -250,8 +267,19 @@ class Explorer:
             )
         first = sum(start[i] * _stride(sizes, i) for i in range(len(sizes)))
         script = _template("static_twin.js").substitute(uid=uid) + "\n"
+        live, live_kind = "", ""
+        if self.live is not None:
+            spec = self.live()
+            live_kind = f' data-live="{html.escape(spec["kind"], quote=True)}"'
+            live = (
+                '<script type="application/json" class="bptt-live-data">'
+                + json.dumps(spec, allow_nan=False).replace("</", "<\\/")
+                + "</script>\n"
+            )
         return _template("static_twin.html").substitute(
             uid=uid,
+            live_kind=live_kind,
+            live=live,
             controls="".join(controls_html),
             src="data:image/png;base64," + data["frames"][first],
             alt=html.escape(data["alts"][first], quote=True),
@@ -291,6 +319,17 @@ class Explorer:
         if live:
             bundle.update({k: v for k, v in live.items() if k != "text/plain"})
         return bundle
+
+
+def float64_base64(array) -> str:
+    """The entries of ``array`` in C order as little-endian float64 bytes, base64-encoded: exact,
+    and a third the size of decimal JSON (read by ``live.js`` into a ``Float64Array``)."""
+    import numpy as np
+
+    a = np.asarray(array, dtype=float)
+    if not np.all(np.isfinite(a)):
+        raise ValueError("array must be finite to be sent to the browser; got a non-finite entry")
+    return base64.b64encode(np.ascontiguousarray(a, dtype="<f8").tobytes()).decode("ascii")
 
 
 def _stride(sizes, axis):

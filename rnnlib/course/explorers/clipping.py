@@ -107,10 +107,27 @@ def clipping_explorer(
         Control("mode", "clipping", list(MODES), "{}"),
         Control("threshold", "threshold θ", list(thresholds), "{:g}"),
     ]
+
+    def live():  # the website's live explorer: the same start, rate, steps and window, any θ
+        first = initial or {"mode": "norm", "threshold": 2.0}
+        return {
+            "kind": "clipping",
+            "start": [float(start[0]), float(start[1])],
+            "lr": float(lr),
+            "steps": int(steps),
+            "window": [[float(w_lo), float(w_hi)], [float(b_lo), float(b_hi)]],
+            "resolution": [int(resolution[0]), int(resolution[1])],
+            "modes": list(MODES),
+            "mode": first["mode"],
+            # θ on a log scale: 10^-2 … 10^1.5 in steps of 0.01 (351 positions)
+            "log10_threshold": {"min": -2.0, "max": 1.5, "step": 0.01, "value": float(np.log10(first["threshold"]))},
+        }
+
     return Explorer(
         controls,
         render,
         alt=alt,
+        live=live,
         initial=initial or {"mode": "norm", "threshold": 2.0},
         figsize=(6.0, 4.4),
         dpi=dpi,

@@ -25,7 +25,7 @@ from rnnlib.rnn import backward, forward
 
 from ..plotting.gradients import eigenvalue_plane, gradient_by_step
 from ..widgets import Control, Explorer
-from .model import MODES, ExplorerModel
+from .model import MODES, ExplorerModel, live_spec
 
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
@@ -77,6 +77,7 @@ def spectral_explorer(
     activations=("tanh", "sigmoid", "relu"),
     seed=0,
     dpi=72,
+    live_seeds=5,
 ) -> Explorer:
     """The spectral-radius explorer of chapter 6: scale of W_s × what it sets × activation.
 
@@ -92,6 +93,9 @@ def spectral_explorer(
     seed : int
     dpi : int
         Resolution of the frames.
+    live_seeds : int
+        The website's live explorer offers seeds ``seed`` … ``seed + live_seeds − 1``: rnnlib draws
+        each seed's network here and the page carries its arrays (about 45 KiB per seed at H = 64).
 
     Returns
     -------
@@ -103,6 +107,7 @@ def spectral_explorer(
     for act in activations:
         get_activation(act)
     model = SpectralModel(H=H, T=T, N=N, seed=seed)
+    live_seeds = validate.positive_int("live_seeds", live_seeds)
     controls = [
         Control("scale", "scale of W_s", tuple(float(s) for s in scales), "{:.2f}"),
         Control("mode", "the scale sets", tuple(modes)),
@@ -158,6 +163,17 @@ def spectral_explorer(
         "Left: ‖∂L/∂h_k‖ against k (log scale) with the bound η^(T−k)‖δ_T‖. Right: the eigenvalues "
         "of W_s (dots) and the unit circle."
     )
+
+    def live():
+        return live_spec(
+            "spectral",
+            model,
+            [(s, SpectralModel(H=H, T=T, N=N, seed=s)) for s in range(seed, seed + live_seeds)],
+            scale={"min": 0.05, "max": 2.0, "step": 0.01, "value": float(controls[0].values[len(scales) // 2])},
+            modes=list(modes),
+            activations=list(activations),
+        )
+
     return Explorer(
         controls,
         render,
@@ -166,4 +182,5 @@ def spectral_explorer(
         initial={"scale": controls[0].values[len(scales) // 2], "mode": modes[0], "activation": activations[0]},
         figsize=(8.6, 3.5),
         dpi=dpi,
+        live=live,
     )

@@ -27,7 +27,7 @@ from rnnlib.truncation import truncated_bptt
 
 from ..plotting.truncation import step_contributions
 from ..widgets import Control, Explorer
-from .model import ExplorerModel
+from .model import ExplorerModel, live_spec
 
 
 class TruncationModel(ExplorerModel):
@@ -68,7 +68,16 @@ class TruncationModel(ExplorerModel):
 
 
 def truncation_explorer(
-    H=64, T=100, N=4, *, k2_values=(5, 10, 25, 50), rho_values=(0.8, 0.95, 1.1), activation="tanh", seed=0, dpi=72
+    H=64,
+    T=100,
+    N=4,
+    *,
+    k2_values=(5, 10, 25, 50),
+    rho_values=(0.8, 0.95, 1.1),
+    activation="tanh",
+    seed=0,
+    dpi=72,
+    live_seeds=5,
 ) -> Explorer:
     """The truncation explorer of chapter 5: k2 × ρ(W_s).
 
@@ -84,6 +93,9 @@ def truncation_explorer(
     seed : int
     dpi : int
         Resolution of the frames.
+    live_seeds : int
+        The website's live explorer offers seeds ``seed`` … ``seed + live_seeds − 1`` (see
+        :func:`rnnlib.course.explorers.model.live_spec`).
 
     Returns
     -------
@@ -91,6 +103,7 @@ def truncation_explorer(
         ``len(k2_values) * len(rho_values)`` frames in the static twin (12 by default).
     """
     model = TruncationModel(H=H, T=T, N=N, activation=activation, seed=seed)
+    live_seeds = validate.positive_int("live_seeds", live_seeds)
     k2_values = tuple(validate.positive_int("k2_values", int(k), maximum=model.T) for k in k2_values)
     rho_values = tuple(validate.real("rho_values", float(r), minimum=0.0) for r in rho_values)
     controls = [
@@ -131,6 +144,21 @@ def truncation_explorer(
         "keeps the shaded last k2 steps only. The title gives the relative error and cosine between the "
         "truncated and full gradients."
     )
+
+    def live():
+        others = [a for a in ("tanh", "sigmoid", "relu") if a != activation]
+        return live_spec(
+            "truncation",
+            model,
+            [
+                (s, TruncationModel(H=H, T=T, N=N, activation=activation, seed=s))
+                for s in range(seed, seed + live_seeds)
+            ],
+            rho={"min": 0.05, "max": 2.0, "step": 0.01, "value": float(rho_values[len(rho_values) // 2])},
+            k2={"min": 1, "max": model.T, "value": int(k2_values[len(k2_values) // 2])},
+            activations=[activation, *others],
+        )
+
     return Explorer(
         controls,
         render,
@@ -139,4 +167,5 @@ def truncation_explorer(
         initial={"k2": k2_values[len(k2_values) // 2], "rho": rho_values[len(rho_values) // 2]},
         figsize=(8.0, 3.4),
         dpi=dpi,
+        live=live,
     )
