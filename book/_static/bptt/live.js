@@ -182,19 +182,19 @@ function logChart(ctx, box, series, { k0 = 0, title = '', xLabel = '', shade = n
   legend(ctx, box.x + 8, box.y + 8, series);
 }
 
-function legend(ctx, x, y, series) {
+function legend(ctx, x, y, series, { dark = false } = {}) {
   ctx.save();
   ctx.font = '12px system-ui, sans-serif';
   ctx.textBaseline = 'middle';
   ctx.textAlign = 'left';
   const width = Math.max(...series.map((s) => ctx.measureText(s.label).width)) + 36;
-  ctx.fillStyle = 'rgba(255,255,255,0.9)';
+  ctx.fillStyle = dark ? 'rgba(34,34,34,0.85)' : 'rgba(255,255,255,0.9)';
   ctx.fillRect(x, y, width, 18 * series.length + 4);
   series.forEach((s, i) => {
     const yy = y + 11 + 18 * i;
     ctx.strokeStyle = s.colour; ctx.lineWidth = 2; ctx.setLineDash(s.dash ?? []);
     ctx.beginPath(); ctx.moveTo(x + 4, yy); ctx.lineTo(x + 26, yy); ctx.stroke();
-    ctx.fillStyle = '#222';
+    ctx.fillStyle = dark ? '#fff' : '#222';
     ctx.fillText(s.label, x + 30, yy);
   });
   ctx.restore();
@@ -221,7 +221,7 @@ function eigenPlane(ctx, box, eig, factor, rho) {
   }
   ctx.fillStyle = '#222'; ctx.font = '12px system-ui, sans-serif'; ctx.textAlign = 'center'; ctx.textBaseline = 'top';
   ctx.fillText('Re λ', cx, cy + r + 4);
-  ctx.fillText(`eigenvalues of W_s, unit circle dashed (axes ±${fmt(limit, 2)})`, cx, box.y + box.h + 18);
+  ctx.fillText(`eigenvalues of W_s; dashed: |λ| = 1`, cx, box.y + box.h + 18);
   ctx.restore();
 }
 
@@ -399,7 +399,7 @@ function clippingExplorer(spec, ui) {
     legend(ctx, box.x + 6, box.y + box.h - 46, [
       { colour: '#ffffff', dash: [5, 4], label: 'no clipping (reference)' },
       { colour: MODE_COLOUR[s.mode], label },
-    ]);
+    ], { dark: true });
     ctx.fillStyle = '#222'; ctx.textAlign = 'left'; ctx.textBaseline = 'middle'; ctx.font = '12px system-ui, sans-serif';
     ctx.fillText('colour: error, log scale', box.x + box.w + 12, box.y + 10);
     ctx.fillText('dark: low, light: high', box.x + box.w + 12, box.y + 28);
@@ -458,7 +458,8 @@ export function liven(figure) {
     figure.dataset.renders = String(++renders);
     return settings;
   };
-  for (const ctl of Object.values(explorer.controls)) {
+  for (const [name, ctl] of Object.entries(explorer.controls)) {
+    ctl.element.dataset.control = name; // the browser test finds controls by name
     ctl.element.addEventListener('input', redraw);
     ctl.element.addEventListener('change', () => writeUrl(spec.kind, redraw()));
   }
