@@ -28,7 +28,8 @@
 - A page that holds an explorer's live data (``bptt-live-data``) loads ``_static/bptt/live.js``
   (an ES module, which imports the engine) and ``live.css``: with JavaScript the explorer is
   computed in the reader's browser; without it (or over file://, where browsers refuse ES
-  modules) the static twin stays.
+  modules) the static twin stays. Their controls and drawing, ``explorer_draw.js``, are shared with
+  the JupyterLab front end and live in rnnlib's package data; the build copies them next to live.js.
 """
 
 import datetime
@@ -164,6 +165,16 @@ def _live_explorers(app, pagename, templatename, context, doctree):
         app.add_css_file("bptt/live.css")
 
 
+def _copy_explorer_drawing(app, exception):
+    if exception is None and app.builder.format == "html":
+        import rnnlib.course
+
+        source = Path(rnnlib.course.__file__).parent / "templates" / "explorer_draw.js"
+        target = Path(app.outdir) / "_static" / "bptt" / "explorer_draw.js"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(source.read_bytes())
+
+
 def setup(app):
     _encrypt_kernel_transport()
     _explorers_render_static_twins()
@@ -172,4 +183,5 @@ def setup(app):
     app.connect("html-page-context", _live_explorers)
     app.connect("build-finished", _copy_licences_and_wheel)
     app.connect("build-finished", _make_accessible)
+    app.connect("build-finished", _copy_explorer_drawing)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
