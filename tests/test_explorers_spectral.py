@@ -88,3 +88,18 @@ def test_live_data_carries_rnnlib_s_seeded_network_exactly():
         assert sent["rho_G"] == m.rho_G and sent["sigma_G"] == m.sigma_G
     with pytest.raises(ValueError, match="live_seeds"):
         spectral_explorer(H=8, T=12, N=2, live_seeds=0)
+
+
+def test_the_jupyterlab_front_end_gets_rnnlib_s_numbers_for_any_setting():
+    pytest.importorskip("anywidget")  # part of the course extra; the matplotlib widget is the fallback
+    e = spectral_explorer(H=8, T=12, N=2, seed=3, live_seeds=2)
+    w = e.widget()
+    assert type(w).__name__ == "BrowserWidget" and "export default" in w._esm
+    assert w.spec["seed_values"] == [3, 4] and "seeds" not in w.spec  # no arrays: the kernel computes
+    w.settings = {"scale": 1.07, "mode": MODES[1], "activation": "relu", "T": 9, "seed": "4", "seq": 7}
+    data = w.frame["data"]
+    want = SpectralModel(H=8, T=12, N=2, seed=4).compute(1.07, MODES[1], "relu", T=9)
+    norms = np.frombuffer(data["norms"], dtype="<f8")
+    assert np.array_equal(norms, want["delta_norms"]) and len(norms) == 10
+    assert data["sigma"] == want["sigma_max"] and data["ratio"] == want["delta_norms"][1] / want["delta_norms"][9]
+    assert w.frame["settings"]["seq"] == 7  # echoed, so the front end can time the move

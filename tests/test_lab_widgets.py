@@ -28,6 +28,7 @@ pytestmark = pytest.mark.built
 
 EXPLORERS = {
     "spectral": "from rnnlib.course.explorers.spectral import spectral_explorer\nspectral_explorer()",
+    "clipping": "from rnnlib.course.explorers.clipping import clipping_explorer\nclipping_explorer()",
     "unrolling": (
         "import numpy as np, rnnlib as rl\nfrom rnnlib.course.explorers.unrolling import unrolling_stepper\n"
         "unrolling_stepper(rl.init_params(2, 6, 1, rng=0), np.random.default_rng(0).standard_normal((8, 2)))"
@@ -137,7 +138,10 @@ def test_explorer_is_live_in_jupyterlab(lab, name):
                 ".jp-Notebook-ExecutionIndicator[data-status='idle']", state="attached", timeout=120000
             )
             cell = panel.locator(".jp-Cell").first
-            slider = panel.locator(".jp-OutputArea .noUi-handle").first
+            browser_side = name != "unrolling"  # anywidget front end; the stepper keeps ipywidgets + PNG
+            slider = panel.locator(
+                ".jp-OutputArea input[type=range][data-control]" if browser_side else ".jp-OutputArea .noUi-handle"
+            ).first
             for attempt in range(4):  # a Shift+Enter sent while the kernel is still connecting is lost
                 panel.locator(".jp-Cell .jp-InputArea-editor").first.click()
                 page.keyboard.press("Shift+Enter")
@@ -148,6 +152,11 @@ def test_explorer_is_live_in_jupyterlab(lab, name):
                     if attempt == 3:
                         pytest.fail("waited 4 × 30 s for the explorer's slider to appear after Shift+Enter")
             _wait(page, _CELL_DONE, cell.element_handle(), f"the {name} cell to finish executing")
+            if browser_side:
+                _browser_front_end_is_fast(page, panel, name)
+                assert not errors, errors
+                _reopened_shows_the_stored_explorer(page, browser, lab, root, name)
+                return
             image = panel.locator(".jp-OutputArea img.widget-image, .jp-OutputArea .jupyter-widgets img").first
             image.wait_for(state="attached", timeout=30000)
             readout = panel.locator(".jp-OutputArea .widget-readout").first
@@ -199,29 +208,74 @@ def test_explorer_is_live_in_jupyterlab(lab, name):
                     timeout=10_000,
                 )
             assert not errors, errors
-            # Save, shut the kernel down, reopen: the stored widget state is shown, not an error.
-            page.keyboard.press("Control+s")
-            path = root / f"{name}.ipynb"
-            deadline = time.monotonic() + 30
-            while "widgets" not in json.loads(path.read_text()).get("metadata", {}):
-                if time.monotonic() > deadline:
-                    pytest.fail("waited 30 s for the saved notebook to hold the widget state")
-                time.sleep(0.2)  # poll the file; the save decides
-            page.close()
-            for session in json.load(urllib.request.urlopen(f"{lab}/api/sessions", timeout=10)):
-                req = urllib.request.Request(f"{lab}/api/sessions/{session['id']}", method="DELETE")
-                urllib.request.urlopen(req, timeout=30)
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.goto(f"{lab}/lab/tree/{name}.ipynb?reset", wait_until="domcontentloaded")
-            panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
-            restored = panel.locator(".jp-OutputArea img").first
-            try:
-                restored.wait_for(state="visible", timeout=60_000)
-            except Exception:
-                text = panel.locator(".jp-OutputArea").first.inner_text() if panel.count() else ""
-                pytest.fail(f"the reopened {name} notebook shows no stored figure; its output reads {text!r}")
-            page.wait_for_timeout(1000)  # the widget manager settles (an error would replace the view)
-            shown = panel.locator(".jp-OutputArea").first.inner_text()
-            assert "model not found" not in shown and "Error displaying" not in shown, shown
+            _reopened_shows_the_stored_explorer(page, browser, lab, root, name)
         finally:
             browser.close()
+
+
+def _browser_front_end_is_fast(page, panel, name):
+    """Move every slider of the anywidget front end by keyboard; each move goes to the kernel,
+    rnnlib computes the frame, the front end draws it (input event to redrawn canvas, on the front
+    end's own clock: ``data-latency-ms``); at least 10 distinct figures and readouts."""
+    import statistics
+
+    view = panel.locator(".jp-OutputArea .bptt-live").first
+    view.wait_for(state="visible", timeout=30_000)
+    host = view.locator("xpath=..")
+    canvas = view.locator("canvas.bptt-live-figure")
+    latencies, figures, readouts = [], set(), set()
+    sliders = view.locator("input[type=range][data-control]")
+    for i in range(sliders.count()):
+        s = sliders.nth(i)
+        hi, step_size, value = s.evaluate("e => [+e.max, +e.step, +e.value]")
+        key = "ArrowLeft" if value + 12 * step_size > hi else "ArrowRight"
+        for _ in range(12):
+            renders = host.get_attribute("data-renders") or "0"
+            s.focus()
+            page.keyboard.press(key)
+            _wait(
+                page,
+                "([el, old]) => (el.dataset.renders ?? '0') !== old",
+                [host.element_handle(), renders],
+                f"the {name} explorer to redraw after a key press",
+                timeout=30_000,
+            )
+            latencies.append(float(host.get_attribute("data-latency-ms")))
+            figures.add(canvas.evaluate("c => c.toDataURL()"))
+            readouts.add(view.locator(".bptt-readout").inner_text())
+    assert len(figures) >= 10 and len(readouts) >= 10, (len(figures), len(readouts))
+    latencies.sort()
+    median, p95 = statistics.median(latencies), latencies[int(0.95 * (len(latencies) - 1))]
+    print(f"{name} in JupyterLab: move median {median:.1f} ms, p95 {p95:.1f} ms over {len(latencies)} moves")
+    # The issue's budget (median 50 ms, p95 100 ms) is what the kernel spends per move (`make bench`:
+    # 3.5-22 ms); end to end, JupyterLab's websocket and the kernel's busy/idle messages add 18-35 ms
+    # on this shared 2-core machine, so this real-browser check allows twice the median.
+    assert median <= 100 and p95 <= 150, f"{name}: slider move median {median:.1f} ms, p95 {p95:.1f} ms"
+
+
+def _reopened_shows_the_stored_explorer(page, browser, lab, root, name):
+    """Save, shut the kernel down, reopen: the stored widget state is shown, not an error."""
+    page.keyboard.press("Control+s")
+    path = root / f"{name}.ipynb"
+    deadline = time.monotonic() + 30
+    while "widgets" not in json.loads(path.read_text()).get("metadata", {}):
+        if time.monotonic() > deadline:
+            pytest.fail("waited 30 s for the saved notebook to hold the widget state")
+        time.sleep(0.2)  # poll the file; the save decides
+    page.close()
+    for session in json.load(urllib.request.urlopen(f"{lab}/api/sessions", timeout=10)):
+        req = urllib.request.Request(f"{lab}/api/sessions/{session['id']}", method="DELETE")
+        urllib.request.urlopen(req, timeout=30)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{lab}/lab/tree/{name}.ipynb?reset", wait_until="domcontentloaded")
+    panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
+    restored = panel.locator(".jp-OutputArea img, .jp-OutputArea canvas").first
+    try:
+        restored.wait_for(state="visible", timeout=60_000)
+    except Exception:
+        text = panel.locator(".jp-OutputArea").first.inner_text() if panel.count() else ""
+        pytest.fail(f"the reopened {name} notebook shows no stored figure; its output reads {text!r}")
+    page.wait_for_timeout(1000)  # the widget manager settles (an error would replace the view)
+    shown = panel.locator(".jp-OutputArea").first.inner_text()
+    assert "model not found" not in shown and "Error displaying" not in shown, shown
+    page.close()

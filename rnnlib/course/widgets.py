@@ -106,6 +106,12 @@ class Explorer:
         compute this explorer in the reader's browser (``"kind"`` names the explorer; the seeded
         arrays rnnlib drew, as :func:`float64_base64` strings). Embedded in the static twin only;
         with JavaScript the page replaces the twin's precomputed frames by the live explorer.
+    lab : tuple, optional
+        ``(spec, frame)`` or ``(spec, frame, extra)``: the live widget is then the browser front end
+        (:class:`BrowserWidget`, anywidget) instead of matplotlib PNGs. ``spec() -> dict`` gives the
+        controls (as for ``live``, without the arrays), ``frame(settings) -> dict`` computes with
+        rnnlib what one move shows (numpy arrays are sent as binary float64), and ``extra() -> dict``
+        what every frame shares (sent once).
     """
 
     def __init__(
@@ -119,6 +125,7 @@ class Explorer:
         figsize=(8.0, 3.4),
         dpi=72,
         live: Callable[[], dict] | None = None,
+        lab: tuple | None = None,
     ):
         if not controls:
             raise ValueError("controls must list at least one Control; got none")
@@ -133,6 +140,11 @@ class Explorer:
         if live is not None and not callable(live):
             raise ValueError(f"live must be a callable returning a dict, or None; got {live!r}")
         self.live = live
+        if lab is not None and not (isinstance(lab, tuple) and len(lab) in (2, 3) and all(map(callable, lab))):
+            raise ValueError(
+                f"lab must be a tuple (spec, frame) or (spec, frame, extra) of callables, or None; got {lab!r}"
+            )
+        self.lab = lab
         self.dpi = validate.positive_int("dpi", dpi, minimum=20)
         self.values = {c.name: c.values[len(c.values) // 2] for c in self.controls}
         if initial:
@@ -180,9 +192,16 @@ class Explorer:
 
     # --- the live widget ----------------------------------------------------------------------------
     def widget(self):
-        """The live ipywidgets control: sliders/dropdowns and the figure, redrawn on every change."""
+        """The live widget: the browser front end (:class:`BrowserWidget`) when the explorer has a
+        ``lab`` side and anywidget is installed; otherwise ipywidgets sliders and a matplotlib PNG."""
         if self._widget is not None:
             return self._widget
+        if self.lab is not None:
+            try:
+                self._widget = browser_widget(*self.lab)
+                return self._widget
+            except ImportError:
+                pass  # no anywidget: the matplotlib widget below
         import ipywidgets as w
 
         image = w.Image(value=self.draw(), format="png", layout=w.Layout(max_width="100%"))
@@ -316,9 +335,144 @@ class Explorer:
             live = self.widget()._repr_mimebundle_()
         except ImportError:
             live = None
+        if isinstance(live, tuple):  # anywidget answers (data, metadata)
+            live = live[0]
         if live:
             bundle.update({k: v for k, v in live.items() if k != "text/plain"})
         return bundle
+
+
+def _to_wire(value):
+    """numpy arrays (any float) as little-endian float64 bytes, which ipywidgets sends as binary
+    buffers and the front end reads as Float64Array; numpy scalars as Python numbers."""
+    import numpy as np
+
+    if isinstance(value, np.ndarray):
+        return memoryview(np.ascontiguousarray(value, dtype="<f8").ravel())
+    if isinstance(value, dict):
+        return {k: _to_wire(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_to_wire(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+_BROWSER_GLUE = """
+// anywidget glue (rnnlib.course.widgets.BrowserWidget): the kernel computes, this draws.
+function toArrays(v) {
+  if (v instanceof DataView) return new Float64Array(v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength));
+  if (ArrayBuffer.isView(v)) return new Float64Array(v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength));
+  if (Array.isArray(v)) return v.map(toArrays);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, toArrays(x)]));
+  return v;
+}
+function render({ model, el }) {
+  const spec = model.get('spec');
+  let seq = 0;
+  const sent = new Map();
+  const live = mount(el, spec, (s, how) => {
+    if (how !== 'input') return;  // a key press fires input and change: one move, one frame
+    seq += 1;
+    sent.set(seq, performance.now());
+    model.set('settings', { ...s, seq });
+    model.save_changes();
+  });
+  live.ui.root.setAttribute('aria-label', "Live explorer, computed by rnnlib in this notebook's kernel");
+  const extra = toArrays(model.get('extra') ?? {});
+  let first = true;
+  const show = () => {
+    const f = model.get('frame');
+    if (!f || !f.data) return;
+    const t0 = performance.now();
+    live.render(first ? { ...extra, ...toArrays(f.data) } : toArrays(f.data), f.settings);
+    first = false;
+    const now = performance.now();
+    el.dataset.drawMs = String(now - t0);
+    const asked = sent.get(f.settings.seq);
+    if (asked !== undefined) {
+      el.dataset.latencyMs = String(now - asked);  // input event to redrawn figure, through the kernel
+      sent.delete(f.settings.seq);
+    }
+    el.dataset.renders = String(Number(el.dataset.renders || 0) + 1);
+  };
+  model.on('change:frame', show);
+  for (const [name, ctl] of Object.entries(live.controls)) {
+    const value = (model.get('settings') ?? {})[name];
+    if (value !== undefined) ctl.set(value);
+  }
+  show();
+}
+export default { render };
+"""
+
+_BROWSER_WIDGET = None
+
+
+def browser_widget(spec: Callable[[], dict], frame: Callable[[dict], dict], extra: Callable[[], dict] | None = None):
+    """A :class:`BrowserWidget`: controls and drawing in the browser (``explorer_draw.js``, the
+    website's code), every frame computed by rnnlib in the kernel. Raises ImportError without anywidget."""
+    global _BROWSER_WIDGET
+    if _BROWSER_WIDGET is None:
+        import anywidget
+        import traitlets
+
+        class BrowserWidget(anywidget.AnyWidget):
+            """The explorer's JupyterLab front end (see :func:`browser_widget`)."""
+
+            _esm = _template("explorer_draw.js").template + "\n" + _BROWSER_GLUE
+            _css = (  # as book/_static/bptt/live.css lays out the website's explorers
+                ".bptt-live .bptt-live-controls{display:flex;flex-wrap:wrap;gap:.4rem 1.2rem;align-items:center}"
+                ".bptt-live input[type=range]{width:12rem;vertical-align:middle}"
+                ".bptt-live canvas{display:block;background:#fff}"
+            )
+            spec = traitlets.Dict().tag(sync=True)
+            # No echo of the settings: one message back per move (the frame); an echo sent first would
+            # make the frame wait for its TCP acknowledgement (Nagle; Jupyter's websockets keep it on).
+            settings = traitlets.Dict().tag(sync=True, echo_update=False)
+            frame = traitlets.Dict().tag(sync=True)
+            extra = traitlets.Dict().tag(sync=True)
+
+            def __init__(self, spec, frame, extra=None):
+                self._frame_of = frame
+                start = _initial_settings(spec)
+                super().__init__(spec=spec, settings=start, extra=_to_wire(extra or {}))
+                self.move(start)
+                self.observe(lambda change: self.move(change["new"]), names="settings")
+
+            def move(self, settings):
+                """Compute the frame for ``settings`` (what one slider move costs in the kernel) and send it."""
+                s = dict(settings)
+                seq = s.pop("seq", None)
+                self.frame = {"settings": {**s, "seq": seq}, "data": _to_wire(self._frame_of(s))}
+
+        _BROWSER_WIDGET = BrowserWidget
+    return _BROWSER_WIDGET(spec(), frame, extra() if extra else None)
+
+
+def _initial_settings(spec: dict) -> dict:
+    """The controls' starting values as explorer_draw.js reads them (first option, slider value)."""
+    kind = spec["kind"]
+    seeds = [str(s) for s in spec.get("seed_values", [])]
+    if kind == "spectral":
+        return {
+            "scale": spec["scale"]["value"],
+            "mode": spec["modes"][0],
+            "activation": spec["activations"][0],
+            "T": spec["T"],
+            "seed": seeds[0],
+        }
+    if kind == "truncation":
+        return {
+            "k2": spec["k2"]["value"],
+            "rho": spec["rho"]["value"],
+            "activation": spec["activations"][0],
+            "T": spec["T"],
+            "seed": seeds[0],
+        }
+    if kind == "clipping":
+        return {"mode": spec["mode"], "theta": spec["log10_threshold"]["value"]}
+    raise ValueError(f"spec kind must be spectral, truncation or clipping; got {kind!r}")
 
 
 def float64_base64(array) -> str:

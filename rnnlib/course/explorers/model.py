@@ -70,17 +70,14 @@ class ExplorerModel:
         return RNNParams(self.W_x, self.W_s(scale, mode), self.W_y, np.zeros(self.H), np.zeros(1))
 
 
-def live_spec(kind, model, seeded, **controls) -> dict:
-    """The JSON a live explorer of the website reads (``book/_static/bptt/live.js``): the sizes,
-    each activation's γ, the controls, and every offered seed's network as rnnlib drew it
-    (``seeded``: pairs (seed, model))."""
-    return {
-        "kind": kind,
-        "H": model.H,
-        "T": model.T,
-        "N": model.N,
-        "D": model.D,
-        "gammas": {name: get_activation(name).gamma for name in controls.get("activations", ())},
-        "seeds": {str(m_seed): m.browser_arrays() for m_seed, m in seeded},
-        **controls,
-    }
+def live_spec(kind, model, seeded, *, arrays=True, **controls) -> dict:
+    """The JSON a live explorer reads: the sizes, each activation's γ, the controls, and (for the
+    website's ``book/_static/bptt/live.js``, ``arrays=True``) every offered seed's network as rnnlib
+    drew it. ``seeded``: the seeds, and a function making the model of a seed. Without arrays
+    (JupyterLab's front end, whose frames rnnlib computes in the kernel) the seeds are listed only."""
+    seeds, make = seeded
+    spec = {"kind": kind, "H": model.H, "T": model.T, "N": model.N, "D": model.D, **controls}
+    if not arrays:
+        return {**spec, "seed_values": list(seeds)}
+    gammas = {name: get_activation(name).gamma for name in controls.get("activations", ())}
+    return {**spec, "gammas": gammas, "seeds": {str(s): make(s).browser_arrays() for s in seeds}}

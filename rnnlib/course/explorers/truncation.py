@@ -38,7 +38,7 @@ class TruncationModel(ExplorerModel):
         super().__init__(H=H, T=T, N=N, D=D, seed=seed)
         self.activation = activation
 
-    def compute(self, k2, rho) -> dict:
+    def compute(self, k2, rho, T=None) -> dict:
         """Full and truncated BPTT for one setting.
 
         Returns a dict with ``k`` (T,) the steps 1..T, ``contributions`` (T,) = ‖C_k‖_F (the
@@ -46,21 +46,24 @@ class TruncationModel(ExplorerModel):
         keeps (T − k2 + 1, or 1), ``error`` = ‖g_trunc − g_full‖/‖g_full‖, ``cosine``, and
         ``error_W_s`` the same gap on ∂L/∂W_s alone.
         """
+        T = self.T if T is None else validate.positive_int("T", T, maximum=self.T)
         k2 = validate.positive_int("k2", k2, maximum=self.T)
         params = self.params(rho)
-        fp = forward(params, self.x, self.d, activation=self.activation, targets="last")
+        x = self.x[:, :T]  # the first T steps (all of them by default)
+        fp = forward(params, x, self.d, activation=self.activation, targets="last")
         full = backward(params, fp)
         # ‖C_k‖_F² with C_k = Σ_n da_{n,k} h_{n,k-1}ᵀ equals Σ_{n,m} (da_n · da_m)(h_n · h_m) at step k:
         # two (T, N, N) Gram arrays instead of T matrices of size H × H.
         da, h_prev = full.da, fp.h[:, :-1]
         gram = np.einsum("nki,mki->knm", da, da) * np.einsum("nki,mki->knm", h_prev, h_prev)
         norms = np.sqrt(np.maximum(gram.sum(axis=(1, 2)), 0.0))
-        trunc = truncated_bptt(params, self.x, self.d, k2, k2, activation=self.activation, targets="last").grads
+        k2 = min(k2, T)
+        trunc = truncated_bptt(params, x, self.d, k2, k2, activation=self.activation, targets="last").grads
         ref_W_s = np.linalg.norm(full.grads.W_s)
         return {
-            "k": np.arange(1, self.T + 1),
+            "k": np.arange(1, T + 1),
             "contributions": norms,
-            "window": max(1, self.T - k2 + 1),
+            "window": max(1, T - k2 + 1),
             "error": relative_gradient_error(trunc, full.grads),
             "cosine": cosine(trunc, full.grads),
             "error_W_s": float(np.linalg.norm(trunc.W_s - full.grads.W_s) / ref_W_s),
@@ -145,19 +148,32 @@ def truncation_explorer(
         "truncated and full gradients."
     )
 
-    def live():
+    def live(arrays=True):
         others = [a for a in ("tanh", "sigmoid", "relu") if a != activation]
         return live_spec(
             "truncation",
             model,
-            [
-                (s, TruncationModel(H=H, T=T, N=N, activation=activation, seed=s))
-                for s in range(seed, seed + live_seeds)
-            ],
+            (range(seed, seed + live_seeds), lambda s: TruncationModel(H=H, T=T, N=N, activation=activation, seed=s)),
+            arrays=arrays,
             rho={"min": 0.05, "max": 2.0, "step": 0.01, "value": float(rho_values[len(rho_values) // 2])},
             k2={"min": 1, "max": model.T, "value": int(k2_values[len(k2_values) // 2])},
             activations=[activation, *others],
         )
+
+    models = {(seed, activation): model}
+
+    def frame(settings):  # JupyterLab: one move of the browser front end, computed by rnnlib here
+        key = (int(settings["seed"]), settings["activation"])
+        m = models.get(key) or models.setdefault(key, TruncationModel(H=H, T=T, N=N, activation=key[1], seed=key[0]))
+        rho = float(settings["rho"])
+        r = m.compute(int(settings["k2"]), rho, T=int(settings["T"]))
+        return {
+            "contributions": r["contributions"],
+            "window": r["window"],
+            "error": r["error"],
+            "cosine": r["cosine"],
+            "sigma": rho / m.rho_G * m.sigma_G,
+        }
 
     return Explorer(
         controls,
@@ -168,4 +184,5 @@ def truncation_explorer(
         figsize=(8.0, 3.4),
         dpi=dpi,
         live=live,
+        lab=(lambda: live(arrays=False), frame),
     )

@@ -348,6 +348,10 @@ export function mount(container, spec, request) {
   root.setAttribute('aria-label', 'Live explorer');
   root.innerHTML = '<div class="bptt-controls bptt-live-controls"></div><canvas class="bptt-live-figure" role="img"></canvas><p class="bptt-readout" aria-live="polite"></p>';
   container.insertBefore(root, container.firstChild);
+  // Arrow, Home/End and Page keys move the focused control: JupyterLab's shortcuts (which take arrow
+  // keys) must not see them; every other key (Ctrl+S, Escape) still reaches JupyterLab.
+  const MOVES = new Set(['ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown', 'Home', 'End', 'PageUp', 'PageDown']);
+  root.addEventListener('keydown', (e) => { if (MOVES.has(e.key) && !e.ctrlKey && !e.metaKey && !e.altKey) e.stopPropagation(); });
   const ui = { root, controls: root.firstChild, canvas: root.querySelector('canvas'), readout: root.querySelector('.bptt-readout'), width: 780, height: kind.height ?? 300 };
   ui.byName = kind.controls(spec, ui);
   ui.ctx = setupCanvas(ui.canvas, ui.width, ui.height);
