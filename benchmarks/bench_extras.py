@@ -22,9 +22,13 @@ Registered here:
 
 - "widget latency": every Explorer factory found in ``rnnlib.course.explorers.*`` (functions named
   ``*_explorer`` or ``*_stepper``) is built with T=100, H=64 where it takes those arguments, and
-  each control is moved through its values with ``Explorer.draw(**{control: value})`` — exactly
-  what one slider move costs in a live notebook (compute with rnnlib + render + PNG encode).
-  Target: median move <= 100 ms. SKIP while ``rnnlib.course.explorers`` does not exist.
+  each control is moved through its values. An explorer with a browser front end in JupyterLab
+  (``Explorer.lab``, anywidget) is timed as the kernel serves one move there: rnnlib computes the
+  frame, ipywidgets splits it into JSON and binary buffers, the JSON is encoded (the browser then
+  draws it on a canvas: 2-8 ms, measured by tests/test_site_browser.py). The others are timed with
+  ``Explorer.draw(**{control: value})``: compute with rnnlib + matplotlib render + PNG encode.
+  Target: median move <= 50 ms and 95th percentile <= 100 ms. SKIP while ``rnnlib.course.explorers``
+  does not exist.
 - "notebooks": every ``book/**/*.ipynb`` executed with nbclient in a fresh kernel (as ``make
   test`` / the book build do), one after the other; per-notebook wall time and the total.
   Target: total <= 120 s. SKIP while there are no notebooks.
@@ -90,7 +94,8 @@ def run_extra(bench: ExtraBenchmark, ctx: ExtraContext) -> list[Row]:
 # =================================================================================================
 
 WIDGET_T, WIDGET_H = 100, 64
-WIDGET_TARGET_MS = 100.0
+WIDGET_TARGET_MS = 50.0
+WIDGET_P95_MS = 100.0
 WIDGET_BUDGET_S = 4.0  # per explorer
 
 
@@ -142,6 +147,43 @@ def _build_explorer(factory):
     if not (hasattr(explorer, "draw") and hasattr(explorer, "controls")):
         return None, f"returned {type(explorer).__name__}, not an Explorer with draw() and controls"
     return explorer, " ".join(how) if how else "its defaults (no T/H arguments)"
+
+
+def _time_browser_moves(widget, positions=25):
+    """One move of the JupyterLab front end as the kernel serves it, for every control of its spec:
+    each slider through ``positions`` values across its range, each menu through its options."""
+    import json
+
+    from ipywidgets.widgets.widget import _remove_buffers
+
+    spec, start = widget.spec, dict(widget.settings)
+    sliders = {
+        "scale": spec.get("scale"),
+        "rho": spec.get("rho"),
+        "k2": spec.get("k2"),
+        "theta": spec.get("log10_threshold"),
+        "T": {"min": 2, "max": spec.get("T", 2)} if "T" in start else None,
+    }
+    moves = []
+    for name, r in sliders.items():
+        if r and name in start:
+            values = np.linspace(r["min"], r["max"], positions)
+            moves += [{name: int(round(v)) if name in ("k2", "T") else float(v)} for v in values]
+    for name, options in (("mode", spec.get("modes")), ("activation", spec.get("activations"))):
+        if options and name in start:
+            moves += [{name: o} for o in options]
+    if "seed" in start:
+        moves += [{"seed": str(s)} for s in spec.get("seed_values", [])]
+    times = []
+    for i, move in enumerate(moves):
+        settings = {**widget.settings, **move, "seq": i}
+        t0 = time.perf_counter()
+        widget.settings = settings  # the kernel's observer computes the frame and sends it
+        state, _paths, _buffers = _remove_buffers(widget.get_state(key="frame"))
+        json.dumps(state)
+        times.append(1e3 * (time.perf_counter() - t0))
+    widget.settings = start
+    return times
 
 
 def _time_moves(explorer, budget_s=WIDGET_BUDGET_S):
@@ -220,7 +262,11 @@ def widget_latency(ctx: ExtraContext) -> list[Row]:
             if explorer is None:
                 rows.append(Row(section, short, status="SKIP", note=how))
                 continue
-            times = _time_moves(explorer)
+            widget = explorer.widget() if getattr(explorer, "lab", None) else None
+            if widget is not None and hasattr(widget, "spec"):
+                times, how = _time_browser_moves(widget), how + " browser front end (kernel side)"
+            else:
+                times, how = _time_moves(explorer), how + " matplotlib PNG"
         except Exception as exc:  # noqa: BLE001
             rows.append(Row(section, short, status="ERROR", note=f"{type(exc).__name__}: {exc}"[:200]))
             continue
@@ -228,15 +274,16 @@ def widget_latency(ctx: ExtraContext) -> list[Row]:
             rows.append(Row(section, short, status="SKIP", note="no control has two values to move between"))
             continue
         med = statistics.median(times)
-        status = "PASS" if med <= WIDGET_TARGET_MS else "MISS"
+        p95 = sorted(times)[int(0.95 * (len(times) - 1))]
+        status = "PASS" if med <= WIDGET_TARGET_MS and p95 <= WIDGET_P95_MS else "MISS"
         rows.append(
             Row(
                 section,
                 f"{short} [{how}]",
                 f"{med:.1f} ms",
-                f"<= {WIDGET_TARGET_MS:.0f} ms",
+                f"<= {WIDGET_TARGET_MS:.0f} ms (p95 <= {WIDGET_P95_MS:.0f} ms)",
                 status,
-                f"median of {len(times)} moves; max {max(times):.1f} ms",
+                f"median of {len(times)} moves; p95 {p95:.1f} ms, max {max(times):.1f} ms",
             )
         )
     return rows

@@ -73,3 +73,33 @@ def test_tick_labels_are_plain_unicode_powers_of_ten():
     from rnnlib.course.explorers.spectral import _power_of_ten
 
     assert _power_of_ten(1e-15, 0) == "10⁻¹⁵" and _power_of_ten(1.0, 0) == "10⁰" and _power_of_ten(0.0, 0) == ""
+
+
+def test_live_data_carries_rnnlib_s_seeded_network_exactly():
+    import base64
+
+    spec = spectral_explorer(H=8, T=12, N=2, seed=3, live_seeds=2).live()
+    assert spec["kind"] == "spectral" and sorted(spec["seeds"]) == ["3", "4"]
+    for seed in (3, 4):
+        m, sent = SpectralModel(H=8, T=12, N=2, seed=seed), spec["seeds"][str(seed)]
+        G = np.frombuffer(base64.b64decode(sent["G"]), dtype="<f8").reshape(8, 8)
+        x = np.frombuffer(base64.b64decode(sent["x"]), dtype="<f8").reshape(m.x.shape)
+        assert np.array_equal(G, m.G) and np.array_equal(x, m.x)  # bit for bit: the browser rebuilds W_s exactly
+        assert sent["rho_G"] == m.rho_G and sent["sigma_G"] == m.sigma_G
+    with pytest.raises(ValueError, match="live_seeds"):
+        spectral_explorer(H=8, T=12, N=2, live_seeds=0)
+
+
+def test_the_jupyterlab_front_end_gets_rnnlib_s_numbers_for_any_setting():
+    pytest.importorskip("anywidget")  # part of the course extra; the matplotlib widget is the fallback
+    e = spectral_explorer(H=8, T=12, N=2, seed=3, live_seeds=2)
+    w = e.widget()
+    assert type(w).__name__ == "BrowserWidget" and "export default" in w._esm
+    assert w.spec["seed_values"] == [3, 4] and "seeds" not in w.spec  # no arrays: the kernel computes
+    w.settings = {"scale": 1.07, "mode": MODES[1], "activation": "relu", "T": 9, "seed": "4", "seq": 7}
+    data = w.frame["data"]
+    want = SpectralModel(H=8, T=12, N=2, seed=4).compute(1.07, MODES[1], "relu", T=9)
+    norms = np.frombuffer(data["norms"], dtype="<f8")
+    assert np.array_equal(norms, want["delta_norms"]) and len(norms) == 10
+    assert data["sigma"] == want["sigma_max"] and data["ratio"] == want["delta_norms"][1] / want["delta_norms"][9]
+    assert w.frame["settings"]["seq"] == 7  # echoed, so the front end can time the move

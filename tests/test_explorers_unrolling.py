@@ -77,3 +77,33 @@ def test_bad_arguments_are_named():
         unrolling_stepper(params, np.zeros((2, 4, 2)), sequence=2)
     with pytest.raises(ValueError, match="params"):
         unrolling_stepper("params", np.zeros((4, 2)))
+
+
+def test_the_live_stepper_has_a_play_button_linked_to_the_slider(stepper):
+    import ipywidgets as w
+
+    controls = stepper.widget().children[0].children
+    (play,) = [c for c in controls if isinstance(c, w.Play)]
+    (slider,) = [c for c in controls if isinstance(c, w.SelectionSlider)]
+    assert (play.min, play.max) == (0, len(stepper.controls[0].values) - 1)
+    before = stepper.widget().children[1].value
+    play.value = 2  # what a tick of Play does in the browser, through the jslink, is slider.index = 2
+    slider.index = play.value
+    assert stepper.values["t"] == 3 and stepper.widget().children[1].value != before
+
+
+def test_displaying_builds_the_static_twin_only_when_the_website_asks(stepper, monkeypatch):
+    monkeypatch.delenv("BPTT_STATIC_TWIN", raising=False)
+    calls = []
+    monkeypatch.setattr(stepper, "frames", lambda: calls.append(1) or [])
+    bundle = stepper._repr_mimebundle_()
+    assert not calls, "displaying the explorer outside the website build rendered the twin's frames"
+    assert "bptt-twin" not in bundle["text/html"] and "run this cell" in bundle["text/html"]
+    assert "run this cell" in bundle["text/plain"]
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    monkeypatch.undo()
+    monkeypatch.setenv("BPTT_STATIC_TWIN", "1")
+    assert 'class="bptt-twin"' in stepper._repr_mimebundle_()["text/html"]
+    monkeypatch.setenv("BPTT_STATIC_TWIN", "yes")
+    with pytest.raises(ValueError, match="BPTT_STATIC_TWIN"):
+        stepper._repr_mimebundle_()

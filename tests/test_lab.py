@@ -70,7 +70,7 @@ def test_config_disables_nbgrader_for_students_only(tmp_path, instructor):
     news = tmp_path / "settings" / "@jupyterlab/apputils-extension/notification.jupyterlab-settings"
     assert json.loads(news.read_text())["fetchNews"] == "false"
     widgets = tmp_path / "settings" / "@jupyter-widgets/jupyterlab-manager/plugin.jupyterlab-settings"
-    assert json.loads(widgets.read_text()) == {"saveState": False}
+    assert json.loads(widgets.read_text()) == {"saveState": True}
 
 
 def test_config_rejects_a_non_boolean_instructor(tmp_path):

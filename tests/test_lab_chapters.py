@@ -209,7 +209,11 @@ def test_chapter_reads_and_runs_in_jupyterlab(server, name):
                 "() => !document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-mod-dirty')", timeout=30_000
             )
             saved = _saved_with_outputs(server["root"] / name)
+            # Saving adds outputs and the explorers' widget state (so a reopened notebook shows them), nothing else.
+            widget_state = saved["metadata"].pop("widgets", None)
             assert saved["metadata"] == nb["metadata"], "Run All and save changed the notebook's metadata"
+            explorers = any("explorer" in _text(c["source"]) or "stepper" in _text(c["source"]) for c in code_cells)
+            assert (widget_state is not None) == explorers, "widget state saved without an explorer, or lost"
             assert [_text(c["source"]) for c in saved["cells"]] == [_text(c["source"]) for c in nb["cells"]]
             assert [c["metadata"] for c in saved["cells"]] == [c["metadata"] for c in nb["cells"]]
             assert not errors, errors

@@ -1,6 +1,8 @@
 """The interactive figures are live in JupyterLab: a real JupyterLab server on 127.0.0.1 and
 headless Chromium run a notebook that displays each explorer, move a slider with the keyboard,
-and see the kernel redraw the figure.
+and see the kernel redraw the figure; the unrolling stepper's Play button steps it; the saved
+notebook, reopened with a fresh kernel, shows the explorer's stored state, not "Error displaying
+widget: model not found" (the lab settings of ``make lab``, rnnlib/course/templates/lab-overrides-explorers.json).
 
 Marked ``built`` so that ``make test`` runs it with the other browser tests; it skips outside CI
 when no Chromium is installed (see test_site_browser.py) and fails in CI.
@@ -8,7 +10,9 @@ when no Chromium is installed (see test_site_browser.py) and fails in CI.
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -24,6 +28,7 @@ pytestmark = pytest.mark.built
 
 EXPLORERS = {
     "spectral": "from rnnlib.course.explorers.spectral import spectral_explorer\nspectral_explorer()",
+    "clipping": "from rnnlib.course.explorers.clipping import clipping_explorer\nclipping_explorer()",
     "unrolling": (
         "import numpy as np, rnnlib as rl\nfrom rnnlib.course.explorers.unrolling import unrolling_stepper\n"
         "unrolling_stepper(rl.init_params(2, 6, 1, rng=0), np.random.default_rng(0).standard_normal((8, 2)))"
@@ -45,6 +50,13 @@ def lab(tmp_path_factory):
         nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
         nb.cells = [nbformat.v4.new_code_cell(code)]
         nbformat.write(nb, root / f"{name}.ipynb")
+    # The settings `make lab` installs (overrides.d), in a settings folder of this server's own.
+    settings = tmp_path_factory.mktemp("lab-settings")
+    (settings / "overrides.d").mkdir()
+    shutil.copy(
+        Path(__file__).resolve().parents[1] / "rnnlib" / "course" / "templates" / "lab-overrides-explorers.json",
+        settings / "overrides.d" / "bptt-explorers.json",
+    )
     port = _free_port()
     bindir = str(Path(sys.executable).parent)
     env = dict(os.environ, PATH=bindir + os.pathsep + os.environ.get("PATH", ""), JUPYTER_NO_CONFIG="1")
@@ -61,6 +73,7 @@ def lab(tmp_path_factory):
             "--ServerApp.password=",
             "--ServerApp.disable_check_xsrf=True",
             f"--ServerApp.root_dir={root}",
+            f"--LabApp.app_settings_dir={settings}",
         ],
         cwd=root,
         env=env,
@@ -80,7 +93,7 @@ def lab(tmp_path_factory):
                 if time.monotonic() > deadline:
                     pytest.fail("waited 90 s for JupyterLab to answer on /api/status")
                 time.sleep(0.2)  # poll interval; the status request decides
-        yield url
+        yield url, root
     finally:
         server.terminate()
         try:
@@ -103,6 +116,7 @@ _ATTR_CHANGED = "([el, attr, old]) => el.getAttribute(attr) !== old"
 
 @pytest.mark.parametrize("name", sorted(EXPLORERS))
 def test_explorer_is_live_in_jupyterlab(lab, name):
+    lab, root = lab
     executable = _browser_path()
     from playwright.sync_api import sync_playwright
 
@@ -124,7 +138,10 @@ def test_explorer_is_live_in_jupyterlab(lab, name):
                 ".jp-Notebook-ExecutionIndicator[data-status='idle']", state="attached", timeout=120000
             )
             cell = panel.locator(".jp-Cell").first
-            slider = panel.locator(".jp-OutputArea .noUi-handle").first
+            browser_side = name != "unrolling"  # anywidget front end; the stepper keeps ipywidgets + PNG
+            slider = panel.locator(
+                ".jp-OutputArea input[type=range][data-control]" if browser_side else ".jp-OutputArea .noUi-handle"
+            ).first
             for attempt in range(4):  # a Shift+Enter sent while the kernel is still connecting is lost
                 panel.locator(".jp-Cell .jp-InputArea-editor").first.click()
                 page.keyboard.press("Shift+Enter")
@@ -135,6 +152,11 @@ def test_explorer_is_live_in_jupyterlab(lab, name):
                     if attempt == 3:
                         pytest.fail("waited 4 × 30 s for the explorer's slider to appear after Shift+Enter")
             _wait(page, _CELL_DONE, cell.element_handle(), f"the {name} cell to finish executing")
+            if browser_side:
+                _browser_front_end_is_fast(page, panel, name)
+                assert not errors, errors
+                _reopened_shows_the_stored_explorer(page, browser, lab, root, name)
+                return
             image = panel.locator(".jp-OutputArea img.widget-image, .jp-OutputArea .jupyter-widgets img").first
             image.wait_for(state="attached", timeout=30000)
             readout = panel.locator(".jp-OutputArea .widget-readout").first
@@ -175,6 +197,85 @@ def test_explorer_is_live_in_jupyterlab(lab, name):
             assert panel.locator(".jp-OutputArea-output .bptt-twin").count() == 0, (
                 "JupyterLab showed the static twin instead of the live widget"
             )
+            if name == "unrolling":  # chapter 1 says "Press Play": ipywidgets' Play steps t
+                value = slider.get_attribute("aria-valuenow")
+                panel.locator(".jp-OutputArea .widget-play button").first.click()
+                _wait(
+                    page,
+                    _ATTR_CHANGED,
+                    [slider.element_handle(), "aria-valuenow", value],
+                    "Play to move the stepper's slider",
+                    timeout=10_000,
+                )
             assert not errors, errors
+            _reopened_shows_the_stored_explorer(page, browser, lab, root, name)
         finally:
             browser.close()
+
+
+def _browser_front_end_is_fast(page, panel, name):
+    """Move every slider of the anywidget front end by keyboard; each move goes to the kernel,
+    rnnlib computes the frame, the front end draws it (input event to redrawn canvas, on the front
+    end's own clock: ``data-latency-ms``); at least 10 distinct figures and readouts."""
+    import statistics
+
+    view = panel.locator(".jp-OutputArea .bptt-live").first
+    view.wait_for(state="visible", timeout=30_000)
+    host = view.locator("xpath=..")
+    canvas = view.locator("canvas.bptt-live-figure")
+    latencies, figures, readouts = [], set(), set()
+    sliders = view.locator("input[type=range][data-control]")
+    for i in range(sliders.count()):
+        s = sliders.nth(i)
+        hi, step_size, value = s.evaluate("e => [+e.max, +e.step, +e.value]")
+        key = "ArrowLeft" if value + 12 * step_size > hi else "ArrowRight"
+        for _ in range(12):
+            renders = host.get_attribute("data-renders") or "0"
+            s.focus()
+            page.keyboard.press(key)
+            _wait(
+                page,
+                "([el, old]) => (el.dataset.renders ?? '0') !== old",
+                [host.element_handle(), renders],
+                f"the {name} explorer to redraw after a key press",
+                timeout=30_000,
+            )
+            latencies.append(float(host.get_attribute("data-latency-ms")))
+            figures.add(canvas.evaluate("c => c.toDataURL()"))
+            readouts.add(view.locator(".bptt-readout").inner_text())
+    assert len(figures) >= 10 and len(readouts) >= 10, (len(figures), len(readouts))
+    latencies.sort()
+    median, p95 = statistics.median(latencies), latencies[int(0.95 * (len(latencies) - 1))]
+    print(f"{name} in JupyterLab: move median {median:.1f} ms, p95 {p95:.1f} ms over {len(latencies)} moves")
+    # The issue's budget (median 50 ms, p95 100 ms) is what the kernel spends per move (`make bench`:
+    # 3.5-22 ms); end to end, JupyterLab's websocket and the kernel's busy/idle messages add 18-35 ms
+    # on this shared 2-core machine, so this real-browser check allows twice the median.
+    assert median <= 100 and p95 <= 150, f"{name}: slider move median {median:.1f} ms, p95 {p95:.1f} ms"
+
+
+def _reopened_shows_the_stored_explorer(page, browser, lab, root, name):
+    """Save, shut the kernel down, reopen: the stored widget state is shown, not an error."""
+    page.keyboard.press("Control+s")
+    path = root / f"{name}.ipynb"
+    deadline = time.monotonic() + 30
+    while "widgets" not in json.loads(path.read_text()).get("metadata", {}):
+        if time.monotonic() > deadline:
+            pytest.fail("waited 30 s for the saved notebook to hold the widget state")
+        time.sleep(0.2)  # poll the file; the save decides
+    page.close()
+    for session in json.load(urllib.request.urlopen(f"{lab}/api/sessions", timeout=10)):
+        req = urllib.request.Request(f"{lab}/api/sessions/{session['id']}", method="DELETE")
+        urllib.request.urlopen(req, timeout=30)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{lab}/lab/tree/{name}.ipynb?reset", wait_until="domcontentloaded")
+    panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
+    restored = panel.locator(".jp-OutputArea img, .jp-OutputArea canvas").first
+    try:
+        restored.wait_for(state="visible", timeout=60_000)
+    except Exception:
+        text = panel.locator(".jp-OutputArea").first.inner_text() if panel.count() else ""
+        pytest.fail(f"the reopened {name} notebook shows no stored figure; its output reads {text!r}")
+    page.wait_for_timeout(1000)  # the widget manager settles (an error would replace the view)
+    shown = panel.locator(".jp-OutputArea").first.inner_text()
+    assert "model not found" not in shown and "Error displaying" not in shown, shown
+    page.close()

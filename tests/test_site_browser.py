@@ -118,7 +118,7 @@ class Visit:
     fonts loaded, and no request in flight for ``QUIET_S``.
     """
 
-    def __init__(self, browser, url, width=1280, dark=False):
+    def __init__(self, browser, url, width=1280, dark=False, block=None):
         self.context = browser.new_context(
             viewport={"width": width, "height": 900}, color_scheme="dark" if dark else "light"
         )
@@ -134,6 +134,8 @@ class Visit:
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         # Anything not on this server is blocked (and recorded above): the site must not need it.
         self.page.route(re.compile(r"^(?!http://127\.0\.0\.1)(?!data:)(?!blob:).*"), lambda route: route.abort())
+        if block:  # a script this visit must do without (e.g. the live explorers, as over file://)
+            self.page.route(re.compile(block), lambda route: route.abort())
         self.page.goto(url, wait_until="load", timeout=TIMEOUT_MS)
         redirect = _meta_refresh_target(url)
         if redirect:  # the site's index.html is a meta refresh to the first page: wait for that page
@@ -396,7 +398,8 @@ _CHANGED = "([el, attr, old]) => el.getAttribute(attr) !== old"
 
 @pytest.mark.parametrize("name", _twin_pages() if PAGES else [])
 def test_static_twins_respond_to_slider_and_play(server, browser, name):
-    v = Visit(browser, f"{server}/{name}")
+    # Without the live explorers' module (as over file://, where browsers refuse ES modules) the twin works.
+    v = Visit(browser, f"{server}/{name}", block=r"/_static/bptt/live\.js")
     try:
         twins = v.page.locator("figure.bptt-twin")
         assert twins.count() > 0
@@ -463,5 +466,205 @@ def test_front_page_says_how_to_run_locally(server, browser):
     try:
         text = v.page.inner_text("body")
         assert "make lab" in text and "make book" in text
+    finally:
+        v.close()
+
+
+# --- the live explorers (book/_static/bptt/live.js) -------------------------------------------------
+
+
+def _live_pages():
+    return [n for n in PAGES if "bptt-live-data" in (SITE / n).read_text()]
+
+
+def _live_spec(name):
+    import json
+
+    found = re.search(
+        r'<script type="application/json" class="bptt-live-data">(.*?)</script>', (SITE / name).read_text()
+    )
+    return json.loads(found.group(1).replace("<\\/", "</"))
+
+
+def test_the_three_computed_explorers_are_live_on_the_site():
+    kinds = {_live_spec(n)["kind"] for n in _live_pages()}
+    assert kinds == {"spectral", "truncation", "clipping"}, kinds
+
+
+# Set one control (as a reader's input would) and return the time the page took to recompute and
+# redraw (the handlers run synchronously: compute with the engine, draw on the canvas), the figure
+# as a PNG data URL, the readout, its exact numbers, the control's aria-valuetext and the alt text.
+_SET = """([fig, name, value]) => {
+  const el = fig.querySelector(`[data-control="${name}"]`);
+  const t0 = performance.now();
+  el.value = String(value);
+  el.dispatchEvent(new Event(el.tagName === 'SELECT' ? 'change' : 'input', {bubbles: true}));
+  const ms = performance.now() - t0;
+  if (el.tagName !== 'SELECT') el.dispatchEvent(new Event('change', {bubbles: true}));  // as a key press ends
+  const canvas = fig.querySelector('canvas.bptt-live-figure'), readout = fig.querySelector('.bptt-readout');
+  return {ms, png: canvas.toDataURL(), readout: readout.textContent, values: JSON.parse(readout.dataset.values),
+          valuetext: el.getAttribute('aria-valuetext'), alt: canvas.getAttribute('aria-label'), set: el.value};
+}"""
+
+
+def _live(v):
+    fig = v.page.locator("figure.bptt-twin[data-live]").first
+    wait_until(
+        v.page, "(f) => f.classList.contains('bptt-live-on')", fig.element_handle(), "the live explorer to start"
+    )
+    fig.scroll_into_view_if_needed()
+    return fig
+
+
+@pytest.mark.parametrize("name", _live_pages() if PAGES else [])
+def test_live_explorer_responds_to_every_control_within_50_ms(server, browser, name):
+    import hashlib
+    import statistics
+
+    v = Visit(browser, f"{server}/{name}")
+    try:
+        fig = _live(v)
+        assert not v.errors, v.errors
+        assert fig.locator("img.bptt-frame").is_hidden(), (
+            "the static twin's frame is still shown beside the live figure"
+        )
+        times = []
+        sliders = fig.locator(".bptt-live-controls input[type=range]")
+        assert sliders.count() >= 1
+        for i in range(sliders.count()):
+            s = sliders.nth(i)
+            control = s.get_attribute("data-control")
+            lo, hi, step = (float(s.get_attribute(a)) for a in ("min", "max", "step"))
+            positions = int(round((hi - lo) / step)) + 1
+            if control in ("scale", "rho", "theta"):
+                assert positions >= 100, f"{control} offers {positions} positions, fewer than 100"
+            label = fig.locator(f"label[for='{s.get_attribute('id')}']").inner_text()
+            assert label.strip(), f"slider {control} has no label"
+            seen_png, seen_text = set(), set()
+            for j in range(24):
+                value = lo + round(j * (positions - 1) / 23) * step
+                r = v.page.evaluate(_SET, [fig.element_handle(), control, round(value, 10)])
+                times.append(r["ms"])
+                seen_png.add(hashlib.sha256(r["png"].encode()).hexdigest())
+                seen_text.add(r["readout"])
+                assert r["valuetext"] and r["valuetext"].strip(), f"{control} has no aria-valuetext"
+                assert r["alt"] and re.search(r"\d", r["alt"]), (
+                    f"the live figure's alt text has no number: {r['alt']!r}"
+                )
+            assert len(seen_png) >= 20, f"{control}: 24 positions gave {len(seen_png)} different figures"
+            assert len(seen_text) >= 20, f"{control}: 24 positions gave {len(seen_text)} different readouts"
+        for sel in fig.locator(".bptt-live-controls select").all():
+            control = sel.get_attribute("data-control")
+            options = [o.get_attribute("value") for o in sel.locator("option").all()]
+            pngs = {v.page.evaluate(_SET, [fig.element_handle(), control, o])["png"] for o in options}
+            assert len(pngs) == len(options), f"the {control} menu's {len(options)} options drew {len(pngs)} figures"
+        median = statistics.median(times)
+        assert median <= 50, f"input to redraw takes {median:.1f} ms (median of {len(times)} moves), over 50 ms"
+        assert not v.errors, v.errors
+        print(f"{name}: input to redraw median {median:.1f} ms, max {max(times):.1f} ms over {len(times)} moves")
+    finally:
+        v.close()
+
+
+def _rnnlib_spectral(spec, seed, scale, mode, activation, T):
+    import rnnlib as rl
+    from rnnlib.activations import get_activation
+    from rnnlib.course.explorers.spectral import SpectralModel
+    from rnnlib.diagnostics import delta_norms
+    from rnnlib.initialisation import sigma_max, spectral_radius
+
+    m = SpectralModel(H=spec["H"], T=spec["T"], N=spec["N"], seed=seed)
+    params = m.params(scale, mode)
+    fp = rl.forward(params, m.x[:, :T], m.d, activation=activation, targets="last")
+    norms = delta_norms(rl.backward(params, fp).delta)
+    s_max = sigma_max(params.W_s)
+    return {
+        "rho": spectral_radius(params.W_s),
+        "sigma_max": s_max,
+        "eta": get_activation(activation).gamma * s_max,
+        "ratio": norms[1] / norms[T],
+        "delta_T": norms[T],
+    }
+
+
+def _rnnlib_truncation(spec, seed, rho, k2, activation):
+    from rnnlib.course.explorers.truncation import TruncationModel
+
+    r = TruncationModel(H=spec["H"], T=spec["T"], N=spec["N"], activation=activation, seed=seed).compute(k2, rho)
+    return {"error": r["error"], "cosine": r["cosine"]}
+
+
+def _rnnlib_clipping(spec, mode, log10_theta):
+    from rnnlib.cliff import descent_path
+
+    clip = None if mode == "none" else mode
+    p = descent_path(*spec["start"], spec["lr"], spec["steps"], clip, 10.0**log10_theta if clip else None)
+    return {"largest_step": p.step_lengths.max(), "final_error": p.losses[-1], "w_end": p.points[-1][0]}
+
+
+# Three settings per explorer (control name -> value), away from the defaults, one with a shorter sequence.
+_SETTINGS = {
+    "spectral": [
+        {"scale": 1.03, "mode": 0, "activation": "tanh", "T": 100, "seed": 0},
+        {"scale": 0.77, "mode": 1, "activation": "relu", "T": 100, "seed": 2},
+        {"scale": 1.5, "mode": 0, "activation": "sigmoid", "T": 37, "seed": 4},
+    ],
+    "truncation": [
+        {"k2": 7, "rho": 1.03, "activation": "tanh", "T": 100, "seed": 0},
+        {"k2": 40, "rho": 1.12, "activation": "relu", "T": 100, "seed": 3},
+        {"k2": 10, "rho": 1.9, "activation": "sigmoid", "T": 100, "seed": 1},
+    ],
+    "clipping": [
+        {"mode": "norm", "theta": 0.15},
+        {"mode": "value", "theta": -1.23},
+        {"mode": "none", "theta": 0.0},
+    ],
+}
+
+
+@pytest.mark.parametrize("name", _live_pages() if PAGES else [])
+def test_live_readouts_match_rnnlib_to_1e9(server, browser, name):
+    spec = _live_spec(name)
+    v = Visit(browser, f"{server}/{name}")
+    try:
+        fig = _live(v)
+        for setting in _SETTINGS[spec["kind"]]:
+            shown = {}
+            for control, value in setting.items():
+                if control == "mode" and spec["kind"] == "spectral":
+                    value = spec["modes"][value]
+                shown = v.page.evaluate(_SET, [fig.element_handle(), control, value])
+                same = float(shown["set"]) == float(value) if isinstance(value, float | int) else shown["set"] == value
+                assert same, f"the page refused {control} = {value!r} (it shows {shown['set']!r})"
+            if spec["kind"] == "spectral":
+                mode = spec["modes"][setting["mode"]]
+                want = _rnnlib_spectral(
+                    spec, setting["seed"], setting["scale"], mode, setting["activation"], setting["T"]
+                )
+            elif spec["kind"] == "truncation":
+                assert setting["T"] == spec["T"]
+                want = _rnnlib_truncation(spec, setting["seed"], setting["rho"], setting["k2"], setting["activation"])
+            else:
+                want = _rnnlib_clipping(spec, setting["mode"], setting["theta"])
+            if spec["kind"] == "truncation":  # a gap of rounding noise would compare noise with noise
+                assert want["error"] > 1e-8, f"{setting}: truncation changes nothing here; pick another setting"
+            for key, expected in want.items():
+                got = shown["values"][key]
+                assert abs(got - expected) <= 1e-9 * abs(expected), (
+                    f"{name} {setting}: the page shows {key} = {got!r}, rnnlib computes {expected!r}"
+                )
+        assert "?" in v.page.url and spec["kind"] in v.page.url, "the settings are not kept in the page's URL"
+        shared = v.page.url
+    finally:
+        v.close()
+    v = Visit(browser, shared)  # the shared URL opens the same configuration
+    try:
+        fig = _live(v)
+        last = _SETTINGS[spec["kind"]][-1]
+        for control, value in last.items():
+            if control == "mode" and spec["kind"] == "spectral":
+                value = spec["modes"][value]
+            got = fig.locator(f"[data-control='{control}']").input_value()
+            assert float(got) == float(value) if isinstance(value, float | int) else got == value, (control, got, value)
     finally:
         v.close()

@@ -21,6 +21,15 @@
   bibliography's deprecated ``doc-biblioentry`` role inside a ``role="list"`` that then holds
   non-list children. Link colours with too little contrast on the exercise boxes are fixed in
   ``_static/custom.css``.
+- Explorers (``rnnlib.course.widgets.Explorer``) render their precomputed static twin only when
+  ``BPTT_STATIC_TWIN=1``; the website is where the twin is shown, so this extension sets the
+  variable before MyST-NB starts the kernels that execute the chapters (they inherit the
+  build's environment). JupyterLab, nbval and VS Code never pay for the frames.
+- A page that holds an explorer's live data (``bptt-live-data``) loads ``_static/bptt/live.js``
+  (an ES module, which imports the engine) and ``live.css``: with JavaScript the explorer is
+  computed in the reader's browser; without it (or over file://, where browsers refuse ES
+  modules) the static twin stays. Their controls and drawing, ``explorer_draw.js``, are shared with
+  the JupyterLab front end and live in rnnlib's package data; the build copies them next to live.js.
 """
 
 import datetime
@@ -146,10 +155,33 @@ def _encrypt_kernel_transport():
         KernelManager.class_traits()["transport_encryption"].default_value = "auto"
 
 
+def _explorers_render_static_twins():
+    os.environ["BPTT_STATIC_TWIN"] = "1"  # rnnlib.course.widgets.STATIC_TWIN_ENV
+
+
+def _live_explorers(app, pagename, templatename, context, doctree):
+    if "bptt-live-data" in context.get("body", ""):
+        app.add_js_file("bptt/live.js", type="module")  # added here: this page only
+        app.add_css_file("bptt/live.css")
+
+
+def _copy_explorer_drawing(app, exception):
+    if exception is None and app.builder.format == "html":
+        import rnnlib.course
+
+        source = Path(rnnlib.course.__file__).parent / "templates" / "explorer_draw.js"
+        target = Path(app.outdir) / "_static" / "bptt" / "explorer_draw.js"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(source.read_bytes())
+
+
 def setup(app):
     _encrypt_kernel_transport()
+    _explorers_render_static_twins()
     app.connect("html-page-context", _drop_duplicate_scripts, priority=900)
     app.connect("html-page-context", _footer)
+    app.connect("html-page-context", _live_explorers)
     app.connect("build-finished", _copy_licences_and_wheel)
     app.connect("build-finished", _make_accessible)
+    app.connect("build-finished", _copy_explorer_drawing)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -17,8 +17,8 @@ gets a JupyterLab ready for a student:
   it sets the same OpenBLAS variables as the Makefile, so the seeded training runs reproduce the
   website's numbers;
 - JupyterLab settings (used as ``JUPYTERLAB_SETTINGS_DIR``) turn off the "Jupyter news" pop-up and
-  the update check, and stop ipywidgets from saving widget state into the notebook, so Run All
-  changes outputs only.
+  the update check, and let ipywidgets save the explorers' state with the notebook, so a reopened
+  notebook shows its last figures; Run All then changes outputs and that widget state only.
 
 ``--instructor`` keeps nbgrader's extensions (``make lab-instructor`` opens the source notebooks).
 """
@@ -51,6 +51,9 @@ NBGRADER_SERVER_EXTENSIONS = (
     "nbgrader.server_extensions.course_list",
 )
 _STAMP = ".bptt-lab.json"
+_WIDGET_SETTINGS = json.loads(
+    (Path(__file__).parent / "templates" / "lab-overrides-explorers.json").read_text(encoding="utf-8")
+)["@jupyter-widgets/jupyterlab-manager:plugin"]
 
 
 def _digest(path: Path) -> str:
@@ -119,7 +122,9 @@ def write_config(config_dir: Path, settings_dir: Path, instructor: bool = False)
             "fetchNews": "false",
             "checkForUpdates": False,
         },
-        "@jupyter-widgets/jupyterlab-manager/plugin.jupyterlab-settings": {"saveState": False},
+        # saved explorers keep their widget state, so a reopened notebook shows the last figure
+        # instead of "Error displaying widget: model not found" (the same file test_lab_widgets uses)
+        "@jupyter-widgets/jupyterlab-manager/plugin.jupyterlab-settings": _WIDGET_SETTINGS,
     }
     for name, values in settings.items():
         path = settings_dir / name

@@ -107,10 +107,64 @@ def clipping_explorer(
         Control("mode", "clipping", list(MODES), "{}"),
         Control("threshold", "threshold θ", list(thresholds), "{:g}"),
     ]
+
+    def live():  # the website's live explorer: the same start, rate, steps and window, any θ
+        first = initial or {"mode": "norm", "threshold": 2.0}
+        return {
+            "kind": "clipping",
+            "start": [float(start[0]), float(start[1])],
+            "lr": float(lr),
+            "steps": int(steps),
+            "window": [[float(w_lo), float(w_hi)], [float(b_lo), float(b_hi)]],
+            "resolution": [int(resolution[0]), int(resolution[1])],
+            "modes": list(MODES),
+            "mode": first["mode"],
+            # θ on a log scale: 10^-2 … 10^1.5 in steps of 0.01 (351 positions)
+            "log10_threshold": {"min": -2.0, "max": 1.5, "step": 0.01, "value": float(np.log10(first["threshold"]))},
+        }
+
+    paths: dict[tuple, dict] = {}  # (mode, θ) -> frame: a reader comes back to the same positions
+
+    def lab_path(mode, threshold):
+        """The clipped path, reusing the reference path up to the first step clipping can change:
+        while ‖g‖ < θ neither mode alters g (|g_i| ≤ ‖g‖ < θ), so those steps are the reference's."""
+        key = (mode, threshold)
+        if key in paths:
+            return paths[key]
+        ref = reference
+        if mode == "none":
+            k, rest = steps, None
+        else:
+            over = np.flatnonzero(ref.grad_norms >= threshold)
+            k = int(over[0]) if over.size else steps
+            rest = None if k == steps else descent_path(*ref.points[k], lr, steps - k, mode, threshold)
+        points = ref.points if rest is None else np.concatenate([ref.points[:k], rest.points])
+        losses = ref.losses if rest is None else np.concatenate([ref.losses[:k], rest.losses])
+        clipped = [False] * k + ([] if rest is None else [bool(c) for c in rest.clipped])
+        frame = {
+            "points": points.tolist(),
+            "losses": losses,
+            "stepLengths": np.linalg.norm(np.diff(points, axis=0), axis=1),
+            "clipped": clipped,
+        }
+        if len(paths) > 1024:
+            paths.clear()
+        paths[key] = frame
+        return frame
+
+    def frame(settings):  # JupyterLab: one move of the browser front end, computed by rnnlib here
+        mode = settings["mode"]
+        return lab_path(mode, 10.0 ** float(settings["theta"]))
+
+    def lab_extra():  # sent once: the surface and the reference path
+        return {"surface": {"ws": ws, "bs": bs, "E": E.ravel()}, "reference": reference.points.tolist()}
+
     return Explorer(
         controls,
         render,
         alt=alt,
+        live=live,
+        lab=(live, frame, lab_extra),
         initial=initial or {"mode": "norm", "threshold": 2.0},
         figsize=(6.0, 4.4),
         dpi=dpi,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from rnnlib import validate
+from rnnlib.activations import get_activation
 from rnnlib.initialisation import glorot, rescale_to_sigma_max, rescale_to_spectral_radius, sigma_max, spectral_radius
 from rnnlib.params import RNNParams
 
@@ -48,6 +49,35 @@ class ExplorerModel:
             return rescale_to_spectral_radius(self.G, scale)
         return rescale_to_sigma_max(self.G, scale)
 
+    def browser_arrays(self) -> dict:
+        """What the website's JavaScript needs to rebuild this network exactly: G, W_x, W_y, x, d as
+        float64 base64 (C order) and ρ(G), σ_max(G) as rnnlib computed them, so that the browser's
+        W_s = G · (scale/ρ(G)) is the very matrix :meth:`W_s` returns."""
+        from ..widgets import float64_base64
+
+        return {
+            "G": float64_base64(self.G),
+            "W_x": float64_base64(self.W_x),
+            "W_y": float64_base64(self.W_y),
+            "x": float64_base64(self.x),
+            "d": float64_base64(self.d),
+            "rho_G": self.rho_G,
+            "sigma_G": self.sigma_G,
+        }
+
     def params(self, scale, mode=MODES[0]) -> RNNParams:
         """The network with W_s = :meth:`W_s` (scale, mode) and zero biases."""
         return RNNParams(self.W_x, self.W_s(scale, mode), self.W_y, np.zeros(self.H), np.zeros(1))
+
+
+def live_spec(kind, model, seeded, *, arrays=True, **controls) -> dict:
+    """The JSON a live explorer reads: the sizes, each activation's γ, the controls, and (for the
+    website's ``book/_static/bptt/live.js``, ``arrays=True``) every offered seed's network as rnnlib
+    drew it. ``seeded``: the seeds, and a function making the model of a seed. Without arrays
+    (JupyterLab's front end, whose frames rnnlib computes in the kernel) the seeds are listed only."""
+    seeds, make = seeded
+    spec = {"kind": kind, "H": model.H, "T": model.T, "N": model.N, "D": model.D, **controls}
+    if not arrays:
+        return {**spec, "seed_values": list(seeds)}
+    gammas = {name: get_activation(name).gamma for name in controls.get("activations", ())}
+    return {**spec, "gammas": gammas, "seeds": {str(s): make(s).browser_arrays() for s in seeds}}

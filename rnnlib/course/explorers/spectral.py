@@ -25,7 +25,7 @@ from rnnlib.rnn import backward, forward
 
 from ..plotting.gradients import eigenvalue_plane, gradient_by_step
 from ..widgets import Control, Explorer
-from .model import MODES, ExplorerModel
+from .model import MODES, ExplorerModel, live_spec
 
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
@@ -41,18 +41,20 @@ def _power_of_ten(value, _pos):
 class SpectralModel(ExplorerModel):
     """The fixed network behind the explorer (:class:`~rnnlib.course.explorers.model.ExplorerModel`)."""
 
-    def compute(self, scale, mode, activation):
+    def compute(self, scale, mode, activation, T=None):
         """Forward and backward pass for one setting; returns a dict of what the figure shows.
 
+        ``T`` (default: the model's) runs the first T steps of the inputs only, with the loss at step T.
         Keys: ``W_s`` (H, H), ``rho``, ``sigma_max``, ``gamma``, ``eta`` (floats), ``k`` (T+1,),
         ``delta_norms`` (T+1,) = ‖∂L/∂h_k‖ averaged over the batch, ``bound`` (T+1,) =
         η^(T−k) ‖δ_T‖.
         """
+        T = self.T if T is None else validate.positive_int("T", T, maximum=self.T)
         params = self.params(scale, mode)
         W_s = params.W_s
-        fp = forward(params, self.x, self.d, activation=activation, targets="last")
+        fp = forward(params, self.x[:, :T], self.d, activation=activation, targets="last")
         norms = delta_norms(backward(params, fp).delta)
-        k = np.arange(self.T + 1)
+        k = np.arange(T + 1)
         gamma = get_activation(activation).gamma
         s_max = sigma_max(W_s)
         return {
@@ -63,7 +65,7 @@ class SpectralModel(ExplorerModel):
             "eta": gamma * s_max,
             "k": k,
             "delta_norms": norms,
-            "bound": norms[self.T] * pascanu_bound(W_s, activation, self.T - k),
+            "bound": norms[T] * pascanu_bound(W_s, activation, T - k),
         }
 
 
@@ -77,6 +79,7 @@ def spectral_explorer(
     activations=("tanh", "sigmoid", "relu"),
     seed=0,
     dpi=72,
+    live_seeds=5,
 ) -> Explorer:
     """The spectral-radius explorer of chapter 6: scale of W_s × what it sets × activation.
 
@@ -92,6 +95,9 @@ def spectral_explorer(
     seed : int
     dpi : int
         Resolution of the frames.
+    live_seeds : int
+        The website's live explorer offers seeds ``seed`` … ``seed + live_seeds − 1``: rnnlib draws
+        each seed's network here and the page carries its arrays (about 45 KiB per seed at H = 64).
 
     Returns
     -------
@@ -103,6 +109,7 @@ def spectral_explorer(
     for act in activations:
         get_activation(act)
     model = SpectralModel(H=H, T=T, N=N, seed=seed)
+    live_seeds = validate.positive_int("live_seeds", live_seeds)
     controls = [
         Control("scale", "scale of W_s", tuple(float(s) for s in scales), "{:.2f}"),
         Control("mode", "the scale sets", tuple(modes)),
@@ -158,6 +165,39 @@ def spectral_explorer(
         "Left: ‖∂L/∂h_k‖ against k (log scale) with the bound η^(T−k)‖δ_T‖. Right: the eigenvalues "
         "of W_s (dots) and the unit circle."
     )
+
+    def live(arrays=True):
+        return live_spec(
+            "spectral",
+            model,
+            (range(seed, seed + live_seeds), lambda s: SpectralModel(H=H, T=T, N=N, seed=s)),
+            arrays=arrays,
+            scale={"min": 0.05, "max": 2.0, "step": 0.01, "value": float(controls[0].values[len(scales) // 2])},
+            modes=list(modes),
+            activations=list(activations),
+        )
+
+    models = {seed: model}
+
+    def frame(settings):  # JupyterLab: one move of the browser front end, computed by rnnlib here
+        s = int(settings["seed"])
+        m = models.get(s) or models.setdefault(s, SpectralModel(H=H, T=T, N=N, seed=s))
+        t = int(settings["T"])
+        r = m.compute(float(settings["scale"]), settings["mode"], settings["activation"], T=t)
+        eig = np.linalg.eigvals(r["W_s"])
+        n = r["delta_norms"]
+        return {
+            "norms": n,
+            "bound": r["bound"],
+            "eigRe": eig.real,
+            "eigIm": eig.imag,
+            "rho": r["rho"],
+            "sigma": r["sigma_max"],
+            "gamma": r["gamma"],
+            "eta": r["eta"],
+            "ratio": float(n[1] / n[t]),
+        }
+
     return Explorer(
         controls,
         render,
@@ -166,4 +206,6 @@ def spectral_explorer(
         initial={"scale": controls[0].values[len(scales) // 2], "mode": modes[0], "activation": activations[0]},
         figsize=(8.6, 3.5),
         dpi=dpi,
+        live=live,
+        lab=(lambda: live(arrays=False), frame),
     )

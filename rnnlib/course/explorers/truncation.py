@@ -27,7 +27,7 @@ from rnnlib.truncation import truncated_bptt
 
 from ..plotting.truncation import step_contributions
 from ..widgets import Control, Explorer
-from .model import ExplorerModel
+from .model import ExplorerModel, live_spec
 
 
 class TruncationModel(ExplorerModel):
@@ -38,7 +38,7 @@ class TruncationModel(ExplorerModel):
         super().__init__(H=H, T=T, N=N, D=D, seed=seed)
         self.activation = activation
 
-    def compute(self, k2, rho) -> dict:
+    def compute(self, k2, rho, T=None) -> dict:
         """Full and truncated BPTT for one setting.
 
         Returns a dict with ``k`` (T,) the steps 1..T, ``contributions`` (T,) = ‖C_k‖_F (the
@@ -46,21 +46,24 @@ class TruncationModel(ExplorerModel):
         keeps (T − k2 + 1, or 1), ``error`` = ‖g_trunc − g_full‖/‖g_full‖, ``cosine``, and
         ``error_W_s`` the same gap on ∂L/∂W_s alone.
         """
+        T = self.T if T is None else validate.positive_int("T", T, maximum=self.T)
         k2 = validate.positive_int("k2", k2, maximum=self.T)
         params = self.params(rho)
-        fp = forward(params, self.x, self.d, activation=self.activation, targets="last")
+        x = self.x[:, :T]  # the first T steps (all of them by default)
+        fp = forward(params, x, self.d, activation=self.activation, targets="last")
         full = backward(params, fp)
         # ‖C_k‖_F² with C_k = Σ_n da_{n,k} h_{n,k-1}ᵀ equals Σ_{n,m} (da_n · da_m)(h_n · h_m) at step k:
         # two (T, N, N) Gram arrays instead of T matrices of size H × H.
         da, h_prev = full.da, fp.h[:, :-1]
         gram = np.einsum("nki,mki->knm", da, da) * np.einsum("nki,mki->knm", h_prev, h_prev)
         norms = np.sqrt(np.maximum(gram.sum(axis=(1, 2)), 0.0))
-        trunc = truncated_bptt(params, self.x, self.d, k2, k2, activation=self.activation, targets="last").grads
+        k2 = min(k2, T)
+        trunc = truncated_bptt(params, x, self.d, k2, k2, activation=self.activation, targets="last").grads
         ref_W_s = np.linalg.norm(full.grads.W_s)
         return {
-            "k": np.arange(1, self.T + 1),
+            "k": np.arange(1, T + 1),
             "contributions": norms,
-            "window": max(1, self.T - k2 + 1),
+            "window": max(1, T - k2 + 1),
             "error": relative_gradient_error(trunc, full.grads),
             "cosine": cosine(trunc, full.grads),
             "error_W_s": float(np.linalg.norm(trunc.W_s - full.grads.W_s) / ref_W_s),
@@ -68,7 +71,16 @@ class TruncationModel(ExplorerModel):
 
 
 def truncation_explorer(
-    H=64, T=100, N=4, *, k2_values=(5, 10, 25, 50), rho_values=(0.8, 0.95, 1.1), activation="tanh", seed=0, dpi=72
+    H=64,
+    T=100,
+    N=4,
+    *,
+    k2_values=(5, 10, 25, 50),
+    rho_values=(0.8, 0.95, 1.1),
+    activation="tanh",
+    seed=0,
+    dpi=72,
+    live_seeds=5,
 ) -> Explorer:
     """The truncation explorer of chapter 5: k2 × ρ(W_s).
 
@@ -84,6 +96,9 @@ def truncation_explorer(
     seed : int
     dpi : int
         Resolution of the frames.
+    live_seeds : int
+        The website's live explorer offers seeds ``seed`` … ``seed + live_seeds − 1`` (see
+        :func:`rnnlib.course.explorers.model.live_spec`).
 
     Returns
     -------
@@ -91,6 +106,7 @@ def truncation_explorer(
         ``len(k2_values) * len(rho_values)`` frames in the static twin (12 by default).
     """
     model = TruncationModel(H=H, T=T, N=N, activation=activation, seed=seed)
+    live_seeds = validate.positive_int("live_seeds", live_seeds)
     k2_values = tuple(validate.positive_int("k2_values", int(k), maximum=model.T) for k in k2_values)
     rho_values = tuple(validate.real("rho_values", float(r), minimum=0.0) for r in rho_values)
     controls = [
@@ -131,6 +147,34 @@ def truncation_explorer(
         "keeps the shaded last k2 steps only. The title gives the relative error and cosine between the "
         "truncated and full gradients."
     )
+
+    def live(arrays=True):
+        others = [a for a in ("tanh", "sigmoid", "relu") if a != activation]
+        return live_spec(
+            "truncation",
+            model,
+            (range(seed, seed + live_seeds), lambda s: TruncationModel(H=H, T=T, N=N, activation=activation, seed=s)),
+            arrays=arrays,
+            rho={"min": 0.05, "max": 2.0, "step": 0.01, "value": float(rho_values[len(rho_values) // 2])},
+            k2={"min": 1, "max": model.T, "value": int(k2_values[len(k2_values) // 2])},
+            activations=[activation, *others],
+        )
+
+    models = {(seed, activation): model}
+
+    def frame(settings):  # JupyterLab: one move of the browser front end, computed by rnnlib here
+        key = (int(settings["seed"]), settings["activation"])
+        m = models.get(key) or models.setdefault(key, TruncationModel(H=H, T=T, N=N, activation=key[1], seed=key[0]))
+        rho = float(settings["rho"])
+        r = m.compute(int(settings["k2"]), rho, T=int(settings["T"]))
+        return {
+            "contributions": r["contributions"],
+            "window": r["window"],
+            "error": r["error"],
+            "cosine": r["cosine"],
+            "sigma": rho / m.rho_G * m.sigma_G,
+        }
+
     return Explorer(
         controls,
         render,
@@ -139,4 +183,6 @@ def truncation_explorer(
         initial={"k2": k2_values[len(k2_values) // 2], "rho": rho_values[len(rho_values) // 2]},
         figsize=(8.0, 3.4),
         dpi=dpi,
+        live=live,
+        lab=(lambda: live(arrays=False), frame),
     )

@@ -121,7 +121,7 @@ def unrolling_stepper(
             f"The unrolling stepper: move t from 1 to {T} to compute one step at a time. The same weights "
             f"W_s, W_x act at every step; h_t depends on h_(t-1) and x_t only."
         )
-    control = Control("t", "time step t", _steps_shown(T, max_frames))
+    control = Control("t", "time step t", _steps_shown(T, max_frames), play=True)
     return Explorer(
         [control], render, alt=alt, caption=caption, initial={"t": control.values[0]}, figsize=figsize, dpi=dpi
     )
