@@ -116,6 +116,54 @@ _ALL_DONE = """() => {
 }"""
 
 
+# An explorer's live view: the anywidget front end's canvas, or the stepper's ipywidgets image.
+_EXPLORER_VIEW = ".bptt-live canvas, .jupyter-widgets img, img.widget-image"
+_EXPLORER_CALL = re.compile(r"^\s*\w+\s*=\s*\w+_(explorer|stepper)\(", re.M)
+
+# Run one cell again and time, in the page, from its prompt showing the new execution count (the
+# kernel has finished the cell) to its explorer's view being in the output.
+_RERUN_TIMED = """([index, selector]) => { window.bpttTiming = (async () => {
+  const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
+  const cell = panel.querySelectorAll('.jp-Notebook .jp-Cell')[index];
+  const prompt = () => cell.querySelector('.jp-InputPrompt').innerText;
+  const start = performance.now();
+  const before = prompt();
+  const old = cell.querySelector(selector);
+  const frame = () => new Promise(requestAnimationFrame);
+  const deadline = performance.now() + 60000;
+  while (prompt() === before || !/\\[\\d+\\]/.test(prompt())) {
+    if (performance.now() > deadline) return [-1, -1];
+    await frame();
+  }
+  const done = performance.now();
+  const fresh = () => { const view = cell.querySelector(selector); return view !== null && view !== old; };
+  while (!fresh()) {
+    if (performance.now() > deadline) return [-2, -2];
+    await frame();
+  }
+  const shown = performance.now();
+  return [Math.max(0, shown - done) / 1000, (shown - start) / 1000];
+})(); }"""
+
+
+def _explorer_display_seconds(page, nb):
+    """Re-run the chapter's first explorer cell; seconds from its end to the explorer on screen (the
+    view may arrive before the cell's execution count: then 0)."""
+    index = next((i for i, c in enumerate(nb["cells"]) if c["cell_type"] == "code" and _EXPLORER_CALL.search(_text(c["source"]))), None)  # fmt: skip
+    if index is None:
+        return None
+    cell = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell").nth(index)
+    cell.scroll_into_view_if_needed()
+    assert cell.locator(_EXPLORER_VIEW).count() > 0, "after Run All the explorer's cell shows no live view"
+    page.evaluate(_RERUN_TIMED, [index, _EXPLORER_VIEW])  # starts watching, returns at once
+    cell.locator(".jp-InputArea-editor").click()
+    page.keyboard.press("Shift+Enter")
+    after_done, from_key = page.evaluate("() => window.bpttTiming")
+    assert after_done >= 0, "the explorer's cell did not finish" if after_done == -1 else "no explorer view appeared"
+    print(f"explorer: on screen {from_key * 1000:.0f} ms after Shift+Enter", end="; ")
+    return after_done
+
+
 def _text(source):
     return source if isinstance(source, str) else "".join(source)
 
@@ -201,6 +249,10 @@ def test_chapter_reads_and_runs_in_jupyterlab(server, name):
             assert panel.locator(".jp-InputPlaceholder").count() == hidden, "collapsed cells do not match"
             assert panel.locator("details[open]").count() == 0, "a solution is open before the student asks for it"
             SHOTS.joinpath(f"{name[:-6]}-ran.png").write_bytes(page.screenshot())
+            shown_in = _explorer_display_seconds(page, nb)
+            if shown_in is not None:
+                assert shown_in <= 1.0, f"the explorer appeared {shown_in:.2f} s after its cell finished"
+                SHOTS.joinpath(f"{name[:-6]}-explorer.png").write_bytes(page.screenshot())
             if loaded:
                 panel.locator(".jp-OutputArea img, .jp-MarkdownOutput img").first.scroll_into_view_if_needed()
                 SHOTS.joinpath(f"{name[:-6]}-figure.png").write_bytes(page.screenshot())
@@ -217,6 +269,7 @@ def test_chapter_reads_and_runs_in_jupyterlab(server, name):
             assert [_text(c["source"]) for c in saved["cells"]] == [_text(c["source"]) for c in nb["cells"]]
             assert [c["metadata"] for c in saved["cells"]] == [c["metadata"] for c in nb["cells"]]
             assert not errors, errors
-            print(f"{name}: Run All took {ran:.1f} s; {loaded} images, {hidden} collapsed cells")
+            shown = "" if shown_in is None else f"; explorer shown {shown_in * 1000:.0f} ms after its cell ran"
+            print(f"{name}: Run All took {ran:.1f} s; {loaded} images, {hidden} collapsed cells{shown}")
         finally:
             browser.close()
