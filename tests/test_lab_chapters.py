@@ -273,3 +273,18 @@ def test_chapter_reads_and_runs_in_jupyterlab(server, name):
             print(f"{name}: Run All took {ran:.1f} s; {loaded} images, {hidden} collapsed cells{shown}")
         finally:
             browser.close()
+
+
+# The test's own flags (no token, no password) make the server warn; a student's `make lab` does not.
+_TEST_FLAG_WARNINGS = ("ServerApp.token config is deprecated", "All authentication is disabled")
+
+
+def test_the_terminal_stays_quiet_while_the_chapters_ran(server):
+    """Runs after the chapters (file order): nothing the student would see in the terminal warns."""
+    lines = server["log"].read_text().splitlines()
+    noisy = [
+        x
+        for x in lines
+        if ("[W " in x or "WARNING" in x or "[E " in x) and not any(f in x for f in _TEST_FLAG_WARNINGS)
+    ]
+    assert not noisy, "\n".join(noisy)

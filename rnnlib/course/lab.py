@@ -110,8 +110,9 @@ def write_config(config_dir: Path, settings_dir: Path, instructor: bool = False)
     )
     server = {} if instructor else dict.fromkeys(NBGRADER_SERVER_EXTENSIONS, False)
     config = {
-        # 90 s, JupyterLab's ping timeout: a shorter interval makes the server warn at every start
-        "ServerApp": {"jpserver_extensions": server, "websocket_ping_interval": 90_000},
+        # jupyter_server's websockets default to a 90 s pong timeout with 30 s pings, which tornado
+        # warns about at every kernel connection; a timeout equal to the interval is quiet
+        "ServerApp": {"jpserver_extensions": server, "tornado_settings": {"ws_ping_timeout": 30_000}},
         # CurveZMQ keys for kernels that support them (ipykernel does), instead of plain TCP and the
         # kernel's warning about it in the terminal
         "KernelManager": {"transport_encryption": "auto"},
