@@ -264,8 +264,9 @@ def test_chapter_reads_and_runs_in_jupyterlab(server, name):
             # Saving adds outputs and the explorers' widget state (so a reopened notebook shows them), nothing else.
             widget_state = saved["metadata"].pop("widgets", None)
             assert saved["metadata"] == nb["metadata"], "Run All and save changed the notebook's metadata"
-            explorers = any("explorer" in _text(c["source"]) or "stepper" in _text(c["source"]) for c in code_cells)
-            assert (widget_state is not None) == explorers, "widget state saved without an explorer, or lost"
+            explorers = any(_EXPLORER_CALL.search(_text(c["source"])) for c in code_cells)
+            saved_views = (widget_state or {}).get("application/vnd.jupyter.widget-state+json", {}).get("state", {})
+            assert bool(saved_views) == explorers, "widget state saved without an explorer, or an explorer's lost"
             assert [_text(c["source"]) for c in saved["cells"]] == [_text(c["source"]) for c in nb["cells"]]
             assert [c["metadata"] for c in saved["cells"]] == [c["metadata"] for c in nb["cells"]]
             assert not errors, errors

@@ -60,7 +60,8 @@ def _captions(limit_words: int = 6) -> list[str]:
         for fig in re.findall(r"<figcaption>(.*?)</figcaption>", page, re.S):
             cap = re.sub(r'<span class="caption-number">.*?</span>', "", fig, flags=re.S)
             before_math = re.split(r'<span class="math', cap)[0]
-            words = _html_text(before_math).split()
+            # tags become spaces, so "<a>(13)</a>, one" reads "(13) , one": close up before punctuation
+            words = re.sub(r"\s+([,.;:])", r"\1", _html_text(before_math)).split()
             if len(words) >= 4:
                 found.append(" ".join(words[:limit_words]))
     return found

@@ -25,7 +25,8 @@
   ``BPTT_STATIC_TWIN=1``; the website is where the twin is shown, so this extension sets the
   variable before MyST-NB starts the kernels that execute the chapters (they inherit the
   build's environment). JupyterLab, nbval and VS Code never pay for the frames.
-- A page that holds an explorer's live data (``bptt-live-data``) loads ``_static/bptt/live.js``
+- A page that holds an explorer's live data (``bptt-live-data``) loads ``_static/bptt/live-loader.js``,
+  a classic script that imports the ES module ``_static/bptt/live.js`` except over file://
   (an ES module, which imports the engine) and ``live.css``: with JavaScript the explorer is
   computed in the reader's browser; without it (or over file://, where browsers refuse ES
   modules) the static twin stays. Their controls and drawing, ``explorer_draw.js``, are shared with
@@ -161,7 +162,8 @@ def _explorers_render_static_twins():
 
 def _live_explorers(app, pagename, templatename, context, doctree):
     if "bptt-live-data" in context.get("body", ""):
-        app.add_js_file("bptt/live.js", type="module")  # added here: this page only
+        # added here: this page only; the classic loader skips the module over file:// (bundle)
+        app.add_js_file("bptt/live-loader.js")
         app.add_css_file("bptt/live.css")
 
 
