@@ -134,7 +134,7 @@ def test_printing_is_capped(capsys):
         (uphill, "uphill"),
         (unclipped, "not clipped"),
         (per_parameter, "on its own"),
-        (in_place, "modified the params it was given in place"),
+        (in_place, "modified its argument 'params' in place"),
     ],
 )
 def test_each_mistake_gets_its_message(wrong, message):

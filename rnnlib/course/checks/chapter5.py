@@ -39,7 +39,8 @@ def _reset_reference(params, x, d, k, activation):
 def _cases():
     # (N, T, D, H, O, k, activation). T is a multiple of k: with a shorter last chunk,
     # rl.truncated_bptt(k1=k, k2=k) still back-propagates the last losses k steps, into the previous chunk.
-    shapes = [
+    shapes = [  # one sequence first: code that then fails on a batch is named as N = 1-only
+        (1, 8, 2, 3, 1, 4, "tanh"),
         (2, 12, 2, 4, 1, 4, "tanh"),
         (3, 12, 1, 5, 2, 3, "tanh"),
         (1, 10, 3, 3, 1, 5, "sigmoid"),
@@ -70,6 +71,7 @@ def _cases():
                 f"N={N}, T={T}, D={D}, H={H}, O={O}, k={k}, {act}",
                 {"params": params.copy(), "x": x, "d": d, "k": k, "activation": act},
                 expected,
+                batch=N,
             )
         )
     return cases
