@@ -258,6 +258,7 @@ _BPTT_MISTAKES = {
     "mean": "the weight gradients are averaged over the steps; L is a sum over t, so are its gradients",
 }
 
+
 def _bptt_mistake(got, kw) -> str:
     for mistake, text in _BPTT_MISTAKES.items():
         wrong = _bptt_variant(kw["caches"], kw["dh_out"], kw["weights"], mistake)

@@ -57,6 +57,7 @@ def _cases():
         ref = truncated_bptt(params, x, d, k, k, activation=act)
         full_loss, full = loss_and_gradients(params, x, d, activation=act)
         expected = {
+            "chunks": T // k,
             "loss": ref.loss,
             "grads": dict(ref.grads),
             "reset": _reset_reference(params, x, d, k, act),
@@ -132,6 +133,12 @@ def check_chunked_bptt(chunked_bptt, *, raise_on_failure=True):
                 "loss and gradients are those of a loop that starts every chunk from h = 0: carry the "
                 "state, i.e. start each chunk from the last hidden state of the previous chunk (h0=...)."
             ]
+        chunks = expected["chunks"]
+        if loss_problem and compare("loss", loss, expected["loss"] / chunks, rtol=_RTOL) is None:
+            return [
+                f"the loss (and so the gradients) are averaged over the {chunks} chunks: the chunks' losses "
+                "and gradients add up to the stream's, so sum them"
+            ]
         if loss_problem:
             problems.append(loss_problem + " (the loss summed over all chunks)")
         grad_problems = [
@@ -147,6 +154,8 @@ def check_chunked_bptt(chunked_bptt, *, raise_on_failure=True):
                 ]
             if shapes_ok and _finite(grads) and _matches(grads, reset_grads):
                 problems.append("the gradients are those of chunks started from h = 0: carry the state")
+            if shapes_ok and _finite(grads) and _matches(grads, {n: g / chunks for n, g in expected["grads"].items()}):
+                problems.append(f"the gradients are averaged over the {chunks} chunks: sum them")
             problems.extend(grad_problems)
         return problems
 

@@ -103,4 +103,3 @@ def check_train_step(train_step, *, raise_on_failure=True):
         hint="one update is the chain of chapter 9's cheat sheet: gradient (chapter 4), one clip of the "
         "whole gradient (eq-ch7-clip-norm), one descent step with learning rate α.",
     )
-
