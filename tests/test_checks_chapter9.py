@@ -184,3 +184,15 @@ def test_n1_only_float32_and_in_place_inputs_are_named(wrong, words):
     result = check_train_step(wrong, raise_on_failure=False)
     assert not result and words in result.message
     assert check_train_step(by_hand, raise_on_failure=False)
+
+
+@pytest.mark.parametrize(
+    "wrong",
+    [
+        lambda p, x, d, lr, threshold: by_hand(p, x, d, 0.1, threshold),  # the learning rate hard-coded
+        lambda p, x, d, lr, threshold: by_hand(p, x, d, lr, 0.5),  # the threshold hard-coded
+    ],
+)
+def test_an_ignored_argument_is_named(wrong):
+    result = check_train_step(wrong, raise_on_failure=False)
+    assert not result and "is an argument ignored?" in result.message

@@ -118,7 +118,10 @@ def _outputs(got, expected):
         norm = float(np.sqrt(sum(np.sum(np.asarray(got[n], dtype=float) ** 2) for n in expected["clipped"])))
         err = abs(norm - expected["threshold"]) / expected["threshold"]
         if err > 1e-9:
-            problems.append(f"the clipped gradient should have norm θ; yours has a norm off by a relative {err:.2e}")
+            problems.append(
+                f"the clipped gradient should have norm θ; yours has a norm off by a relative {err:.2e} "
+                "(is the `threshold` argument used, both in the test ‖g‖ ≥ θ and in the factor θ/‖g‖?)"
+            )
         else:
             problems.append(
                 "the clipped gradient has norm θ but points in another direction: multiply every "

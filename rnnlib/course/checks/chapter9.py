@@ -78,7 +78,30 @@ def _outputs(got, expected):
         return ["the gradient was not clipped although its norm exceeds θ"]
     if expected["clipped"] and _same(got, expected["per_parameter"]):
         return ["each parameter's gradient was clipped on its own: clip the whole gradient by its global norm"]
+    factor = _step_factor(got, expected)
+    if factor is not None:
+        return [
+            f"your step points the right way but is {factor:.3g} times as long as it should be: is an argument "
+            "ignored? The step is lr times the clipped gradient, and the clipping uses the `threshold` argument"
+        ]
     return problems
+
+
+def _step_factor(got, expected) -> float | None:
+    """c when the student's step, got − params, is c times the expected one (c ≠ 1): a learning rate
+    or a threshold other than the arguments."""
+    old, new = expected["original"], expected["new"]
+    try:
+        mine = np.concatenate([np.ravel(np.asarray(getattr(got, n), float) - v) for n, v in old])
+        right = np.concatenate([np.ravel(np.asarray(getattr(new, n), float) - v) for n, v in old])
+    except (TypeError, ValueError):
+        return None
+    if mine.shape != right.shape or not np.all(np.isfinite(mine)) or not np.any(right):
+        return None
+    c = float(mine @ right / (right @ right))
+    if c > 0 and abs(c - 1) > 1e-6 and np.allclose(mine, c * right, rtol=1e-8, atol=1e-14):
+        return c
+    return None
 
 
 def check_train_step(train_step, *, raise_on_failure=True):
