@@ -161,3 +161,19 @@ def test_n1_only_mean_in_place_and_float32_are_named(wrong, words):
     result = check_chunked_bptt(wrong, raise_on_failure=False)
     assert not result and words in result.message
     assert check_chunked_bptt(chunked_reference, raise_on_failure=False)
+
+
+def chunked_stops_one_chunk_early(params, x, d, k, activation="tanh"):
+    """range(0, T - k, k): the loop never reaches the last chunk."""
+    total, grads, h = 0.0, params.zeros_like(), None
+    for start in range(0, x.shape[1] - k, k):
+        fp = rl.forward(params, x[:, start : start + k], d[:, start : start + k], activation=activation, h0=h)
+        total += fp.loss
+        grads = grads + rl.backward(params, fp).grads
+        h = fp.h[:, -1]
+    return total, grads
+
+
+def test_a_chunk_left_out_is_named_as_an_off_by_one():
+    result = check_chunked_bptt(chunked_stops_one_chunk_early, raise_on_failure=False)
+    assert not result and "the last chunk is left out (off by one" in result.message

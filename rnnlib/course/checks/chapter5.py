@@ -36,6 +36,16 @@ def _reset_reference(params, x, d, k, activation):
     return total, dict(grads)
 
 
+def _chunk_losses(params, x, d, k, activation):
+    """The loss of each chunk of the carried loop, in order (to name a chunk left out)."""
+    losses, h = [], None
+    for start in range(0, x.shape[1], k):
+        fp = forward(params, x[:, start : start + k], d[:, start : start + k], activation=activation, h0=h)
+        losses.append(fp.targets_given().loss)
+        h = fp.h[:, -1]
+    return losses
+
+
 def _cases():
     # (N, T, D, H, O, k, activation). T is a multiple of k: with a shorter last chunk,
     # rl.truncated_bptt(k1=k, k2=k) still back-propagates the last losses k steps, into the previous chunk.
@@ -58,6 +68,7 @@ def _cases():
         full_loss, full = loss_and_gradients(params, x, d, activation=act)
         expected = {
             "chunks": T // k,
+            "chunk_losses": _chunk_losses(params, x, d, k, act),
             "loss": ref.loss,
             "grads": dict(ref.grads),
             "reset": _reset_reference(params, x, d, k, act),
@@ -139,6 +150,13 @@ def check_chunked_bptt(chunked_bptt, *, raise_on_failure=True):
                 f"the loss (and so the gradients) are averaged over the {chunks} chunks: the chunks' losses "
                 "and gradients add up to the stream's, so sum them"
             ]
+        parts = expected["chunk_losses"]
+        for left_out, which in ((parts[:-1], "last"), (parts[1:], "first")):
+            if loss_problem and compare("loss", loss, float(np.sum(left_out)), rtol=_RTOL) is None:
+                return [
+                    f"the {which} chunk is left out (off by one in the loop over chunks): the chunks start at "
+                    "steps 0, k, 2k, …, T − k, every one of them counts"
+                ]
         if loss_problem:
             problems.append(loss_problem + " (the loss summed over all chunks)")
         grad_problems = [
