@@ -82,3 +82,37 @@ def test_messages_do_not_reveal_the_answer():
 
     result = check_step_forward(off, raise_on_failure=False)
     assert "relative error" in result.message and "[" not in result.message
+
+
+def _float32(x_t, h_prev, W_x, W_s, b_h):
+    a_t, h_t = reference(x_t, h_prev, W_x, W_s, b_h)
+    return a_t.astype(np.float32), h_t.astype(np.float32)
+
+
+def _bias_in_place(x_t, h_prev, W_x, W_s, b_h):
+    b_h += W_x @ x_t  # folds the input term into the bias: changes the caller's b_h
+    a_t = W_s @ h_prev + b_h
+    return a_t, np.tanh(a_t)
+
+
+@pytest.mark.parametrize(
+    "wrong, expected",
+    [
+        (lambda x_t, h_prev, W_x, W_s, b_h: reference(x_t, h_prev, W_x, W_s, b_h)[::-1], "a_t and h_t are swapped"),
+        (
+            lambda x_t, h_prev, W_x, W_s, b_h: (
+                reference(x_t, h_prev, W_x, W_s, b_h)[0],
+                1 / (1 + np.exp(-reference(x_t, h_prev, W_x, W_s, b_h)[0])),
+            ),
+            "sigmoid of a_t",
+        ),
+        (_float32, "your result is float32; compute in float64"),
+        (_bias_in_place, "modified its argument 'b_h' in place"),
+    ],
+)
+def test_swapped_sigmoid_float32_and_in_place_are_named(wrong, expected):
+    result = check_step_forward(wrong, raise_on_failure=False)
+    assert not result and expected in result.message
+    if "float32" in expected:  # the precision is named instead of a misleading relative error
+        assert "relative error" not in result.message
+    assert check_step_forward(reference, raise_on_failure=False)

@@ -64,3 +64,33 @@ def test_bad_code_gets_a_message_not_a_traceback():
     assert "expected a number" in messages["text"]
     with pytest.raises(CheckFailed):
         check_total_loss(nan)
+
+
+def first_sequence_only(y_hat, d, targets):
+    """Written for one sequence: reads row 0 of the batch and forgets the others."""
+    return reference(y_hat[:1], d[:1], targets)
+
+
+def float32_loss(y_hat, d, targets):
+    return np.float32(reference(y_hat, d, targets))
+
+
+def subtracts_in_place(y_hat, d, targets):
+    diff = y_hat  # not a copy: the next line changes the caller's y_hat
+    diff -= d if targets == "all" else d[:, None, :]
+    E = np.sum(diff**2, axis=2)
+    return float((E.sum() if targets == "all" else E[:, -1].sum()) / y_hat.shape[0])
+
+
+@pytest.mark.parametrize(
+    "wrong, expected",
+    [
+        (first_sequence_only, "right for a single sequence (N = 1) but not for a batch"),
+        (float32_loss, "your result is float32; compute in float64"),
+        (subtracts_in_place, "modified its argument 'y_hat' in place"),
+    ],
+)
+def test_n1_only_float32_and_in_place_are_named(wrong, expected):
+    result = check_total_loss(wrong, raise_on_failure=False)
+    assert not result and expected in result.message
+    assert check_total_loss(reference, raise_on_failure=False)

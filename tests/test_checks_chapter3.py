@@ -138,3 +138,40 @@ def test_delta_recursion_time_mistakes_are_named(kwargs, words):
 
     result = check_delta_recursion(wrong, raise_on_failure=False)
     assert not result and words in result.message
+
+
+def dL_dWy_previous_state(h, dL_do):
+    """Pairs ∂L/∂o_t with h_{t-1}: one step off in time."""
+    earlier = np.vstack([np.zeros((1, h.shape[1])), h[:-1]])
+    return dL_do.T @ earlier
+
+
+@pytest.mark.parametrize(
+    "wrong, words",
+    [
+        (dL_dWy_previous_state, "off by one step in time"),
+        (lambda h, dL_do: dL_dWy_reference(h, dL_do) / h.shape[0], "averaged over the steps"),
+        (lambda h, dL_do: dL_dWy_reference(h, dL_do).astype(np.float32), "your result is float32"),
+    ],
+)
+def test_output_gradient_time_mean_and_dtype_mistakes_are_named(wrong, words):
+    result = check_output_gradient(wrong, raise_on_failure=False)
+    assert not result and words in result.message
+    assert check_output_gradient(dL_dWy_reference, raise_on_failure=False)
+
+
+def deltas_fprime_in_place(W_s, W_y, fprime, dL_do):
+    fprime *= 1.0  # harmless on its own; the next line is the slip
+    fprime[-1] = 0.0  # "nothing arrives after T": zeroes the caller's f′(a_T)
+    return deltas_reference(W_s, W_y, fprime, dL_do)
+
+
+def test_delta_in_place_and_float32_are_named():
+    result = check_delta_recursion(deltas_fprime_in_place, raise_on_failure=False)
+    assert not result and "modified its argument 'fprime' in place" in result.message
+    result = check_delta_recursion(
+        lambda W_s, W_y, fprime, dL_do: deltas_reference(W_s, W_y, fprime, dL_do).astype(np.float32),
+        raise_on_failure=False,
+    )
+    assert not result and "your result is float32; compute in float64" in result.message
+    assert check_delta_recursion(deltas_reference, raise_on_failure=False)

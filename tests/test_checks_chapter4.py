@@ -230,3 +230,89 @@ def test_step_backward_gives_partial_credit_per_output(capsys):
 def test_step_backward_partial_credit_names_bad_points():
     with pytest.raises(ValueError, match="out_of: expected a positive number of points, got 0"):
         check_step_backward(step_backward_reference, out_of=0)
+
+
+def step_backward_first_row_bias(dh, cache):
+    """Written for one sequence: db_h is the row of da, right only when N = 1."""
+    dh_prev, dx, dW_x, dW_s, _ = step_backward_reference(dh, cache)
+    return dh_prev, dx, dW_x, dW_s, (dh * (1.0 - cache["h"] ** 2))[0]
+
+
+def step_backward_reshaping(dh, cache):
+    """Written for one sequence with explicit shapes: raises on a batch."""
+    H = cache["W_s"].shape[0]
+    da = (dh * (1.0 - cache["h"] ** 2)).reshape(H)
+    return (
+        (da @ cache["W_s"])[None],
+        (da @ cache["W_x"])[None],
+        np.outer(da, cache["x"]),
+        np.outer(da, cache["h_prev"]),
+        da,
+    )
+
+
+def step_backward_in_place(dh, cache):
+    dh *= 1.0 - cache["h"] ** 2  # turns the caller's dh into da
+    return dh @ cache["W_s"], dh @ cache["W_x"], dh.T @ cache["x"], dh.T @ cache["h_prev"], dh.sum(axis=0)
+
+
+def step_backward_sigmoid(dh, cache):
+    da = dh * cache["h"] * (1.0 - cache["h"])
+    return da @ cache["W_s"], da @ cache["W_x"], da.T @ cache["x"], da.T @ cache["h_prev"], da.sum(axis=0)
+
+
+def step_backward_batch_mean(dh, cache):
+    dh_prev, dx, dW_x, dW_s, db_h = step_backward_reference(dh, cache)
+    N = dh.shape[0]
+    return dh_prev, dx, dW_x / N, dW_s / N, db_h / N
+
+
+def step_backward_swapped(dh, cache):
+    dh_prev, dx, dW_x, dW_s, db_h = step_backward_reference(dh, cache)
+    return dx, dh_prev, dW_x, dW_s, db_h
+
+
+@pytest.mark.parametrize(
+    "wrong, words",
+    [
+        (step_backward_first_row_bias, "right for a single sequence (N = 1) but not for a batch"),
+        (step_backward_reshaping, "Your function is right for a single sequence (N = 1)"),
+        (step_backward_in_place, "modified its argument 'dh' in place"),
+        (step_backward_sigmoid, "sigmoid's"),
+        (step_backward_batch_mean, "averaged over the batch"),
+        (step_backward_swapped, "dh_prev and dx are swapped"),
+        (
+            lambda dh, cache: tuple(np.float32(g) for g in step_backward_reference(dh, cache)),
+            "float32; compute in float64",
+        ),
+    ],
+)
+def test_step_backward_whole_answer_mistakes_are_named(wrong, words):
+    result = check_step_backward(wrong, raise_on_failure=False)
+    assert not result and words in result.message
+    assert check_step_backward(step_backward_reference, raise_on_failure=False)
+
+
+def bptt_accumulates_into_dh_out(caches, dh_out, weights):
+    dW_x = np.zeros_like(caches[0]["W_x"])
+    dW_s = np.zeros_like(caches[0]["W_s"])
+    db_h = np.zeros(caches[0]["W_s"].shape[0])
+    message = np.zeros_like(dh_out[0])
+    for t in range(len(caches) - 1, -1, -1):
+        delta = dh_out[t]  # a view: the += below writes into the caller's dh_out
+        delta *= weights[t]
+        delta += message
+        message, _, gx, gs, gb = step_backward_reference(delta, caches[t])
+        dW_x, dW_s, db_h = dW_x + gx, dW_s + gs, db_h + gb
+    return dW_x, dW_s, db_h, message
+
+
+def test_bptt_in_place_and_float32_are_named():
+    result = check_bptt(bptt_accumulates_into_dh_out, raise_on_failure=False)
+    assert not result and "modified its argument 'dh_out' in place" in result.message
+    result = check_bptt(
+        lambda caches, dh_out, weights: tuple(g.astype(np.float32) for g in bptt_reference(caches, dh_out, weights)),
+        raise_on_failure=False,
+    )
+    assert not result and "your result is float32; compute in float64" in result.message
+    assert check_bptt(bptt_reference, raise_on_failure=False)

@@ -119,3 +119,61 @@ def chunked_ignores_activation(params, x, d, k, activation="tanh"):
 def test_ignoring_the_activation_argument_is_named():
     result = check_chunked_bptt(chunked_ignores_activation, raise_on_failure=False)
     assert not result and "`activation` argument is ignored" in result.message
+
+
+def chunked_first_state_for_all(params, x, d, k, activation="tanh"):
+    """Written for one sequence: carries the first sequence's state into every sequence's next chunk."""
+    total, grads, h = 0.0, params.zeros_like(), None
+    for start in range(0, x.shape[1], k):
+        fp = rl.forward(params, x[:, start : start + k], d[:, start : start + k], activation=activation, h0=h)
+        total += fp.loss
+        grads = grads + rl.backward(params, fp).grads
+        h = np.repeat(fp.h[:1, -1], x.shape[0], axis=0)
+    return total, grads
+
+
+def chunked_mean_over_chunks(params, x, d, k, activation="tanh"):
+    loss, grads = chunked_reference(params, x, d, k, activation)
+    chunks = x.shape[1] // k
+    return loss / chunks, (1.0 / chunks) * grads
+
+
+def chunked_centres_inputs_in_place(params, x, d, k, activation="tanh"):
+    x -= 0.0 * x + x.mean()  # "normalise" the stream: writes into the caller's x
+    return chunked_reference(params, x, d, k, activation)
+
+
+def chunked_float32(params, x, d, k, activation="tanh"):
+    loss, grads = chunked_reference(params, x, d, k, activation)
+    return np.float32(loss), {name: g.astype(np.float32) for name, g in grads.items()}
+
+
+@pytest.mark.parametrize(
+    "wrong, words",
+    [
+        (chunked_first_state_for_all, "right for a single sequence (N = 1) but not for a batch"),
+        (chunked_mean_over_chunks, "averaged over the"),
+        (chunked_centres_inputs_in_place, "modified its argument 'x' in place"),
+        (chunked_float32, "your result is float32; compute in float64"),
+    ],
+)
+def test_n1_only_mean_in_place_and_float32_are_named(wrong, words):
+    result = check_chunked_bptt(wrong, raise_on_failure=False)
+    assert not result and words in result.message
+    assert check_chunked_bptt(chunked_reference, raise_on_failure=False)
+
+
+def chunked_stops_one_chunk_early(params, x, d, k, activation="tanh"):
+    """range(0, T - k, k): the loop never reaches the last chunk."""
+    total, grads, h = 0.0, params.zeros_like(), None
+    for start in range(0, x.shape[1] - k, k):
+        fp = rl.forward(params, x[:, start : start + k], d[:, start : start + k], activation=activation, h0=h)
+        total += fp.loss
+        grads = grads + rl.backward(params, fp).grads
+        h = fp.h[:, -1]
+    return total, grads
+
+
+def test_a_chunk_left_out_is_named_as_an_off_by_one():
+    result = check_chunked_bptt(chunked_stops_one_chunk_early, raise_on_failure=False)
+    assert not result and "the last chunk is left out (off by one" in result.message

@@ -206,3 +206,40 @@ def test_jacobian_product_bad_code_gives_messages_not_tracebacks():
     assert "shape" in check_jacobian_product(wrong_shape, raise_on_failure=False).message
     assert "NaN" in check_jacobian_product(nan, raise_on_failure=False).message
     assert not check_jacobian_product(returns_none, raise_on_failure=False).passed
+
+
+def test_jacobian_product_transposed_is_named():
+    def wrong(W_s, fprime, t, k):
+        return jacobian_product(W_s.T, fprime, t, k)
+
+    result = check_jacobian_product(wrong, raise_on_failure=False)
+    assert not result.passed and "your factors use W_sᵀ" in result.message
+
+
+def test_jacobian_product_scaling_w_s_in_place_is_named():
+    def wrong(W_s, fprime, t, k):
+        P = np.eye(W_s.shape[0])
+        for j in range(k + 1, t + 1):
+            J = W_s  # not a copy: the next line scales the caller's W_s
+            J *= fprime[j - 1][:, None]
+            P = J @ P
+        return P
+
+    result = check_jacobian_product(wrong, raise_on_failure=False)
+    assert not result.passed and "modified its argument 'W_s' in place" in result.message
+
+
+def test_float32_initialisers_and_products_are_refused_like_every_other_check():
+    for check, fn in (
+        (check_spectral_init, lambda H, rho, rng: spectral_init(H, rho, rng).astype(np.float32)),
+        (check_eta_init, lambda H, eta, activation, rng: eta_init(H, eta, activation, rng).astype(np.float32)),
+        (check_jacobian_product, lambda W_s, fprime, t, k: jacobian_product(W_s, fprime, t, k).astype(np.float32)),
+    ):
+        result = check(fn, raise_on_failure=False)
+        assert not result.passed and "your result is float32; compute in float64" in result.message
+    assert check_eta_init(eta_init).passed and check_spectral_init(spectral_init).passed
+
+
+def test_eta_init_ignoring_the_activation_is_named():
+    result = check_eta_init(lambda H, eta, activation, rng: eta_init(H, eta, "tanh", rng), raise_on_failure=False)
+    assert not result.passed and "is the `activation` argument ignored?" in result.message

@@ -79,7 +79,7 @@ def test_reference_passes(capsys):
         (returns_nan, "NaN"),
         (raises, "raised KeyError"),
         (wrong_shape, "shape"),
-        (wrong_factor, "norm off by"),
+        (wrong_factor, "squared norm"),
     ],
 )
 def test_wrong_solutions_fail_with_a_message(student, words):
@@ -103,3 +103,23 @@ def test_not_implemented_gets_a_message():
 def test_message_does_not_reveal_the_answer():
     result = check_clip_by_norm(never_clips, raise_on_failure=False)
     assert "[" not in result.message  # no arrays printed
+
+
+def rms_norm(grads, threshold):
+    """Averages the squares: the root-mean-square, not the norm."""
+    norm = np.sqrt(np.mean(np.concatenate([g.ravel() for g in grads.values()]) ** 2))
+    factor = threshold / norm if norm >= threshold else 1.0
+    return {name: g * factor for name, g in grads.items()}
+
+
+def half_factor(grads, threshold):
+    norm = np.sqrt(sum(np.sum(g * g) for g in grads.values()))
+    factor = threshold / (2 * norm) if norm >= threshold else 1.0
+    return {name: g * factor for name, g in grads.items()}
+
+
+@pytest.mark.parametrize("student, words", [(rms_norm, "averages the squares"), (half_factor, "norm off by")])
+def test_norm_definition_mistakes_are_named(student, words):
+    result = check_clip_by_norm(student, raise_on_failure=False)
+    assert not result and words in result.message
+    assert check_clip_by_norm(reference, raise_on_failure=False)

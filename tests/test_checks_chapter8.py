@@ -113,7 +113,7 @@ def test_a_different_draw_order_passes():
     [
         (both_markers_in_first_half, "first half"),
         (sum_of_all_values, "not the sum of the two marked values"),
-        (mean_not_sum, "not the sum of the two marked values"),
+        (mean_not_sum, "the mean of the two marked values; the target is their sum"),
         (flat_target, "expected (n, 1)"),
         (channels_first, "swapped"),
         (one_marker, "expected exactly 2"),
@@ -136,3 +136,27 @@ def test_wrong_generators_fail_with_a_message(wrong, message):
 def test_not_a_function_is_a_message():
     result = check_adding_problem(42, raise_on_failure=False)
     assert not result.passed and "expected a function" in result.message
+
+
+def one_target_for_the_batch(n, T, rng):
+    """Written for one sequence: a single sum over the whole batch, shape (1, 1)."""
+    x, _ = reference(n, T, rng)
+    return x, np.array([[np.sum(x[:, :, 0] * x[:, :, 1])]])
+
+
+def float32_values(n, T, rng):
+    x, d = reference(n, T, rng)
+    return x.astype(np.float32), d.astype(np.float32)
+
+
+@pytest.mark.parametrize(
+    "wrong, message",
+    [
+        (one_target_for_the_batch, "right for a single sequence (N = 1) but not for a batch"),
+        (float32_values, "your result is float32; compute in float64"),
+    ],
+)
+def test_n1_only_and_float32_are_named(wrong, message):
+    result = check_adding_problem(wrong, raise_on_failure=False)
+    assert not result.passed and message in result.message
+    assert check_adding_problem(reference, raise_on_failure=False).passed

@@ -134,7 +134,7 @@ def test_printing_is_capped(capsys):
         (uphill, "uphill"),
         (unclipped, "not clipped"),
         (per_parameter, "on its own"),
-        (in_place, "modified the params it was given in place"),
+        (in_place, "modified its argument 'params' in place"),
     ],
 )
 def test_each_mistake_gets_its_message(wrong, message):
@@ -154,3 +154,45 @@ def test_each_mistake_gets_its_message(wrong, message):
 def test_bad_code_gets_a_message_not_a_traceback(bad, message):
     with pytest.raises(CheckFailed, match=message):
         check_train_step(bad)
+
+
+def first_sequence_only(p, x, d, lr, threshold):
+    """Written for one sequence: trains on row 0 of the batch only."""
+    return by_hand(p, x[:1], d[:1], lr, threshold)
+
+
+def float32_update(p, x, d, lr, threshold):
+    new = by_hand(p, x, d, lr, threshold)
+    return new.replace(**{n: getattr(new, n).astype(np.float32) for n in NAMES})
+
+
+def scales_inputs_in_place(p, x, d, lr, threshold):
+    d *= 1.0 + 0.0 * d  # harmless
+    x /= 1.0 + np.abs(x).max()  # "normalises" the caller's x
+    return by_hand(p, x, d, lr, threshold)
+
+
+@pytest.mark.parametrize(
+    "wrong, words",
+    [
+        (first_sequence_only, "right for a single sequence (N = 1) but not for a batch"),
+        (float32_update, "your result is float32; compute in float64"),
+        (scales_inputs_in_place, "modified its argument 'x' in place"),
+    ],
+)
+def test_n1_only_float32_and_in_place_inputs_are_named(wrong, words):
+    result = check_train_step(wrong, raise_on_failure=False)
+    assert not result and words in result.message
+    assert check_train_step(by_hand, raise_on_failure=False)
+
+
+@pytest.mark.parametrize(
+    "wrong",
+    [
+        lambda p, x, d, lr, threshold: by_hand(p, x, d, 0.1, threshold),  # the learning rate hard-coded
+        lambda p, x, d, lr, threshold: by_hand(p, x, d, lr, 0.5),  # the threshold hard-coded
+    ],
+)
+def test_an_ignored_argument_is_named(wrong):
+    result = check_train_step(wrong, raise_on_failure=False)
+    assert not result and "is an argument ignored?" in result.message

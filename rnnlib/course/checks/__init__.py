@@ -22,13 +22,22 @@ Limits of a check (the instructor's guide repeats them; ``nbgrader_config.py`` f
   rnnlib functions they compare with are rnnlib's own, so a cell that replaced a check or a
   reference function (``checks.chapter7.check_clip_by_norm = ...``, ``rl.clip = ...``) gains nothing;
 - ``forbidden=`` names rnnlib functions the exercise forbids; calling one fails the check.
+
+Mistakes every check names on its own (the chapters' checks add the ones of their exercise):
+
+- a result in float32 (or shorter): "your result is float32; compute in float64", not a relative error;
+- a function that changed its input arrays (arrays, dicts, lists of them, and rnnlib's parameter objects);
+- code that works for one sequence only: a case with ``Case(batch=1)`` that passed, followed by a
+  failure on a case with ``batch > 1``, adds :data:`N1_ONLY` to the message.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import importlib
 import io
+import re
 import signal
 import sys
 import threading
@@ -46,6 +55,12 @@ from rnnlib.gradcheck import relative_error
 TIME_LIMIT = 20.0  # seconds per call of the student's function
 CHECK_TIME_LIMIT = 60.0  # seconds for all the calls of one check
 OUTPUT_LIMIT = 2000  # characters of the student's own printing kept per check
+
+#: The note added when a check's function is right on a single sequence and wrong on a batch.
+N1_ONLY = (
+    "your function is right for a single sequence (N = 1) but not for a batch: keep the batch axis, "
+    "every array of a step has shape (N, …), and do not index or reshape it away"
+)
 
 _RNNLIB_DIR = str(Path(__file__).resolve().parents[2]) + "/"  # rnnlib's own folder
 
@@ -131,10 +146,18 @@ def _snapshot(value):
         return {k: _snapshot(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_snapshot(v) for v in value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):  # rnnlib.RNNParams and the like
+        return _Fields({f.name: _snapshot(getattr(value, f.name, None)) for f in dataclasses.fields(value)})
     return None
 
 
+class _Fields(dict):
+    """The snapshot of a dataclass's fields (an RNNParams), told apart from a snapshot of a dict."""
+
+
 def _modified(before, after) -> bool:
+    if isinstance(before, _Fields):
+        return any(_modified(v, getattr(after, k, None)) for k, v in before.items())
     if isinstance(before, np.ndarray):
         return not (
             isinstance(after, np.ndarray)
@@ -212,6 +235,7 @@ class Case:
     description: str
     kwargs: dict
     expected: Any = None  # the reference output, never shown to the student
+    batch: int | None = None  # the number of sequences, where the exercise has a batch (see N1_ONLY)
 
 
 @dataclass
@@ -271,6 +295,45 @@ def low_precision(got) -> str:
     return ""
 
 
+def _low_precision_arrays(value, label="", depth=0) -> list[tuple[str, str]]:
+    """(where, dtype) of every float array or number in ``value`` (arrays, numbers, tuples, lists,
+    dicts, dataclasses such as RNNParams) whose type is shorter than float64."""
+    if depth > 4:
+        return []
+    dtype = getattr(value, "dtype", None)
+    if isinstance(value, (np.ndarray, np.generic)) and dtype is not None:
+        if np.issubdtype(dtype, np.floating) and np.finfo(dtype).bits < 64:
+            return [(label, str(dtype))]
+        return []
+    found: list[tuple[str, str]] = []
+    if isinstance(value, dict):
+        for k, v in value.items():
+            found += _low_precision_arrays(v, f"{label}[{k!r}]" if label else str(k), depth + 1)
+    elif isinstance(value, (list, tuple)):
+        for i, v in enumerate(value):
+            found += _low_precision_arrays(v, f"{label}[{i}]" if label else f"item {i}", depth + 1)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for f in dataclasses.fields(value):
+            found += _low_precision_arrays(
+                getattr(value, f.name, None), f"{label}.{f.name}" if label else f.name, depth + 1
+            )
+    return found
+
+
+def float_precision_problem(got) -> str:
+    """The message for a result that holds float32 (or float16) numbers, or "" when all are float64."""
+    short = _low_precision_arrays(got)
+    if not short:
+        return ""
+    dtypes = sorted({d for _, d in short})
+    where = ", ".join(w for w, _ in short if w)
+    return (
+        f"your result is {' and '.join(dtypes)}; compute in float64{' (' + where + ')' if where else ''}: "
+        "do not convert to a lower precision (astype, dtype=np.float32, np.float32(...)); the check's "
+        "tolerance is below what float32 can represent"
+    )
+
+
 def compare(label: str, got, expected, rtol=1e-7) -> str | None:
     """``None`` when ``got`` matches ``expected`` (relative error ≤ rtol), else a message without the
     answer; a mismatch of a float32 (or shorter) result says that its precision is the cause."""
@@ -286,7 +349,9 @@ def compare(label: str, got, expected, rtol=1e-7) -> str | None:
         err = relative_error(got_f, float(expected))  # type: ignore[arg-type]
         if err <= rtol:
             return None
-        return f"{label}: relative error {err:.2e} (tolerance {rtol:.0e}){low_precision(got)}"
+        if low_precision(got):
+            return f"{label}: {float_precision_problem(got)}"
+        return f"{label}: relative error {err:.2e} (tolerance {rtol:.0e})"
     expected = np.asarray(expected)
     try:
         got_arr = np.asarray(got, dtype=np.float64)
@@ -301,8 +366,31 @@ def compare(label: str, got, expected, rtol=1e-7) -> str | None:
         return f"{label}: contains NaN or infinity"
     err = relative_error(got_arr, expected)
     if err > rtol:
-        return f"{label}: relative error {err:.2e} (tolerance {rtol:.0e}){low_precision(got)}"
+        if low_precision(got):
+            return f"{label}: {float_precision_problem(got)}"
+        if err < 1e-5 and _float32_values(got_arr) and not _float32_values(np.asarray(expected, dtype=np.float64)):
+            # float64 arrays holding float32 numbers: computed in float32, converted back (RNNParams does)
+            return (
+                f"{label}: {float_precision_problem(got_arr.astype(np.float32))} (its numbers were rounded to float32)"
+            )
+        return f"{label}: relative error {err:.2e} (tolerance {rtol:.0e})"
     return None
+
+
+def _float32_values(arr: np.ndarray) -> bool:
+    """Every number of ``arr`` is a float32 number (and not all are zero): rounded to float32 on the way."""
+    if arr.size == 0 or not np.any(arr):
+        return False
+    with np.errstate(over="ignore"):
+        return bool(np.array_equal(arr, arr.astype(np.float32).astype(np.float64)))
+
+
+#: A problem as :func:`compare` words it, without a named mistake: the N = 1 note may explain it.
+_PLAIN = re.compile(r": (relative error|shape \(|contains NaN|expected an array|expected a number)")
+
+
+def _plain(problem: str) -> bool:
+    return bool(_PLAIN.search(problem)) and " — " not in problem and "looks like" not in problem.lower()
 
 
 def run_check(
@@ -332,6 +420,7 @@ def run_check(
     """
     failed_parts: set[str] = set()
     first_failure = None
+    single_passed = False  # a case of one sequence passed: a batch failure then names N = 1-only code
     per_call = TIME_LIMIT if time_limit is None else time_limit
     in_all = CHECK_TIME_LIMIT if check_time_limit is None else check_time_limit
     captured = _CappedOutput(OUTPUT_LIMIT)
@@ -381,12 +470,10 @@ def run_check(
                 )
                 break
             except Exception as exc:  # the student's bug, reported as a message
-                result = CheckResult(
-                    name,
-                    False,
-                    _raised_message(name, exc, case, where),
-                    i,
-                )
+                message = _raised_message(name, exc, case, where)
+                if single_passed and (case.batch or 0) > 1 and isinstance(exc, (ValueError, IndexError)):
+                    message += f"\n  {N1_ONLY[0].upper()}{N1_ONLY[1:]}."
+                result = CheckResult(name, False, message, i)
                 break
             touched = [k for k, v in before.items() if v is not None and _modified(v, case.kwargs[k])]
             if touched:
@@ -398,10 +485,18 @@ def run_check(
                     i,
                 )
                 break
+            short = float_precision_problem(got)
+            if short:
+                result = CheckResult(name, False, f"✗ {name}: {short} (on {where}).", i, [short])
+                break
             try:
                 problems = outputs(got, case.expected)
             except Exception as exc:
                 problems = [f"could not read what your function returned ({describe(got)}): {exc}"]
+            if not problems and case.batch == 1:
+                single_passed = True
+            if problems and single_passed and (case.batch or 0) > 1 and all(map(_plain, problems)):
+                problems = [*problems, N1_ONLY]
             if problems:
                 msg = f"✗ {name}: wrong on {where}:\n  - " + "\n  - ".join(problems)
                 if hint:
@@ -526,9 +621,11 @@ __all__ = [
     "Case",
     "CheckFailed",
     "CheckResult",
+    "N1_ONLY",
     "compare",
     "describe",
     "Score",
+    "float_precision_problem",
     "fresh",
     "low_precision",
     "partial_score",

@@ -63,14 +63,23 @@ def check_output_gradient(dL_dWy, *, raise_on_failure=True):
         problem = compare("∂L/∂W_y", got, expected, rtol=1e-9)
         if problem and "relative error" in problem:
             got_arr = np.asarray(got, dtype=np.float64)
+            case = next(c for c in cases if c.expected is expected)
+            h, g = case.kwargs["h"], case.kwargs["dL_do"]
+            earlier = np.vstack([np.zeros((1, h.shape[1])), h[:-1]])  # row t-1 is h_{t-1}, h_0 = 0
             if np.allclose(got_arr, -expected, rtol=1e-9, atol=1e-15):
                 problem += " — the sign looks flipped"
+            elif np.allclose(got_arr, g.T @ earlier, rtol=1e-9, atol=1e-15):
+                problem += " — off by one step in time: ∂L/∂o_t pairs with h_t (the same row of h), not h_{t-1}"
+            elif np.allclose(got_arr, expected / len(h), rtol=1e-9, atol=1e-15):
+                problem += " — averaged over the steps: ∂L/∂W_y is a sum over t, not a mean"
         return [problem] if problem else []
+
+    cases = _output_cases()
 
     return run_check(
         "∂L/∂W_y",
         dL_dWy,
-        _output_cases(),
+        cases,
         outputs,
         raise_on_failure=raise_on_failure,
         hint="∂L/∂W_y sums, over every step t, the outer product of ∂L/∂o_t (a column) "

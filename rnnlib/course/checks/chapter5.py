@@ -36,10 +36,21 @@ def _reset_reference(params, x, d, k, activation):
     return total, dict(grads)
 
 
+def _chunk_losses(params, x, d, k, activation):
+    """The loss of each chunk of the carried loop, in order (to name a chunk left out)."""
+    losses, h = [], None
+    for start in range(0, x.shape[1], k):
+        fp = forward(params, x[:, start : start + k], d[:, start : start + k], activation=activation, h0=h)
+        losses.append(fp.targets_given().loss)
+        h = fp.h[:, -1]
+    return losses
+
+
 def _cases():
     # (N, T, D, H, O, k, activation). T is a multiple of k: with a shorter last chunk,
     # rl.truncated_bptt(k1=k, k2=k) still back-propagates the last losses k steps, into the previous chunk.
-    shapes = [
+    shapes = [  # one sequence first: code that then fails on a batch is named as N = 1-only
+        (1, 8, 2, 3, 1, 4, "tanh"),
         (2, 12, 2, 4, 1, 4, "tanh"),
         (3, 12, 1, 5, 2, 3, "tanh"),
         (1, 10, 3, 3, 1, 5, "sigmoid"),
@@ -56,6 +67,8 @@ def _cases():
         ref = truncated_bptt(params, x, d, k, k, activation=act)
         full_loss, full = loss_and_gradients(params, x, d, activation=act)
         expected = {
+            "chunks": T // k,
+            "chunk_losses": _chunk_losses(params, x, d, k, act),
             "loss": ref.loss,
             "grads": dict(ref.grads),
             "reset": _reset_reference(params, x, d, k, act),
@@ -70,6 +83,7 @@ def _cases():
                 f"N={N}, T={T}, D={D}, H={H}, O={O}, k={k}, {act}",
                 {"params": params.copy(), "x": x, "d": d, "k": k, "activation": act},
                 expected,
+                batch=N,
             )
         )
     return cases
@@ -130,6 +144,19 @@ def check_chunked_bptt(chunked_bptt, *, raise_on_failure=True):
                 "loss and gradients are those of a loop that starts every chunk from h = 0: carry the "
                 "state, i.e. start each chunk from the last hidden state of the previous chunk (h0=...)."
             ]
+        chunks = expected["chunks"]
+        if loss_problem and compare("loss", loss, expected["loss"] / chunks, rtol=_RTOL) is None:
+            return [
+                f"the loss (and so the gradients) are averaged over the {chunks} chunks: the chunks' losses "
+                "and gradients add up to the stream's, so sum them"
+            ]
+        parts = expected["chunk_losses"]
+        for left_out, which in ((parts[:-1], "last"), (parts[1:], "first")):
+            if loss_problem and compare("loss", loss, float(np.sum(left_out)), rtol=_RTOL) is None:
+                return [
+                    f"the {which} chunk is left out (off by one in the loop over chunks): the chunks start at "
+                    "steps 0, k, 2k, …, T − k, every one of them counts"
+                ]
         if loss_problem:
             problems.append(loss_problem + " (the loss summed over all chunks)")
         grad_problems = [
@@ -145,6 +172,8 @@ def check_chunked_bptt(chunked_bptt, *, raise_on_failure=True):
                 ]
             if shapes_ok and _finite(grads) and _matches(grads, reset_grads):
                 problems.append("the gradients are those of chunks started from h = 0: carry the state")
+            if shapes_ok and _finite(grads) and _matches(grads, {n: g / chunks for n, g in expected["grads"].items()}):
+                problems.append(f"the gradients are averaged over the {chunks} chunks: sum them")
             problems.extend(grad_problems)
         return problems
 

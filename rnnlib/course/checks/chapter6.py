@@ -124,7 +124,7 @@ def _eta_init_outputs(got, expected):
         if gamma != 1.0 and relative_error(sigma_max(W), eta) <= 1e-8:
             return [
                 f"σ_max(W) equals eta, so η = γ σ_max(W) is {eta_got:.3g}: the slope bound γ of {activation} "
-                f"({gamma:g}) is missing from the scale"
+                f"({gamma:g}) is missing from the scale (is the `activation` argument ignored?)"
             ]
         if relative_error(gamma * np.linalg.norm(W), eta) <= 1e-8:
             return ["γ ‖W‖_F equals eta: np.linalg.norm(W) is the Frobenius norm; σ_max is np.linalg.norm(W, 2)"]
@@ -204,6 +204,9 @@ def _jacobian_case(seed, H, T, activation, t, k):
         "order": reversed_order,
         "columns": columns,
         "no_fprime": np.linalg.matrix_power(W_s, t - k),
+        "transposed": (
+            np.linalg.multi_dot([np.eye(H)] + [fprime[j - 1][:, None] * W_s.T for j in range(t, k, -1)] + [np.eye(H)])
+        ),
         "shifted": (
             np.linalg.multi_dot([np.eye(H)] + [J[j - 1] for j in range(t - 1, k - 1, -1) if j >= 1] + [np.eye(H)])
             if t > k
@@ -222,6 +225,8 @@ _MISTAKES = {
     "columns": "f′ scales the columns of W_s in your product: J_j = diag(f′(a_j)) W_s scales its rows "
     "(fprime[j-1][:, None] * W_s, not W_s * fprime[j-1])",
     "no_fprime": "your product ignores the activation: it is a power of W_s; each factor is diag(f′(a_j)) W_s",
+    "transposed": "your factors use W_sᵀ: ∂h_j/∂h_(j−1) = diag(f′(a_j)) W_s, since a_j = W_s h_(j−1) + …; "
+    "the transpose belongs to the backward messages, not to the Jacobian",
     "shifted": "your product uses the wrong steps: ∂h_t/∂h_k multiplies J_j for j = k+1 … t, and "
     "fprime[j-1] holds f′(a_j)",
 }
