@@ -111,8 +111,13 @@ def write_config(config_dir: Path, settings_dir: Path, instructor: bool = False)
     server = {} if instructor else dict.fromkeys(NBGRADER_SERVER_EXTENSIONS, False)
     config = {
         # jupyter_server's websockets default to a 90 s pong timeout with 30 s pings, which tornado
-        # warns about at every kernel connection; a timeout equal to the interval is quiet
-        "ServerApp": {"jpserver_extensions": server, "tornado_settings": {"ws_ping_timeout": 30_000}},
+        # warns about at every kernel connection. A timeout equal to the interval is quiet; 90 s for
+        # both, because a busy 2-core laptop running a chapter can answer a ping later than 30 s
+        # (the JupyterLab test saw "WebSocket ping timeout after 30001 ms" with 30 s)
+        "ServerApp": {
+            "jpserver_extensions": server,
+            "tornado_settings": {"ws_ping_interval": 90_000, "ws_ping_timeout": 90_000},
+        },
         # CurveZMQ keys for kernels that support them (ipykernel does), instead of plain TCP and the
         # kernel's warning about it in the terminal
         "KernelManager": {"transport_encryption": "auto"},
