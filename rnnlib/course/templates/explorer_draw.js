@@ -204,27 +204,27 @@ function playButton(ctl, label, interval) {
   const button = document.createElement('button');
   button.type = 'button';
   button.className = 'bptt-live-play';
-  button.setAttribute('aria-pressed', 'false');
-  button.setAttribute('aria-label', `Play: step through ${label}`);
-  button.textContent = '▶ Play';
   ctl.element.parentElement.insertBefore(button, ctl.element.parentElement.firstChild);
   let timer = null;
+  // The name says what a press does: "Play: step through …" while stopped, "Pause" while playing.
+  const show = () => {
+    button.textContent = timer === null ? '▶ Play' : '⏸ Pause';
+    button.setAttribute('aria-label', timer === null ? `Play: step through ${label}` : 'Pause');
+  };
   const el = ctl.element, max = () => Number(el.max), min = () => Number(el.min), step = () => Number(el.step) || 1;
   const move = (v) => {
     ctl.set(v);
     el.dispatchEvent(new Event('input', { bubbles: true }));
     el.dispatchEvent(new Event('change', { bubbles: true }));
   };
-  const stop = () => {
-    clearInterval(timer); timer = null;
-    button.textContent = '▶ Play'; button.setAttribute('aria-pressed', 'false');
-  };
+  const stop = () => { clearInterval(timer); timer = null; show(); };
   button.addEventListener('click', () => {
     if (timer !== null) { stop(); return; }
     if (ctl.get() >= max()) move(min());
-    button.textContent = '⏸ Pause'; button.setAttribute('aria-pressed', 'true');
     timer = setInterval(() => { if (ctl.get() >= max()) stop(); else move(Math.min(max(), ctl.get() + step())); }, interval);
+    show();
   });
+  show();
   return { element: button, stop, playing: () => timer !== null };
 }
 
