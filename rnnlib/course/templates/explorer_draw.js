@@ -249,9 +249,9 @@ function stepWindow(T, t, maxSteps) {
 }
 
 /** The unrolled graph x_t → h_t ← h_{t-1} in box, step t highlighted (draw_unrolled_graph's colours). */
-function unrolledGraph(ctx, box, T, t) {
-  const [first, last] = stepWindow(T, t, 10);
-  const n = last - first + 1, gap = Math.min(66, box.w / (n + 1.4)), r = Math.min(17, gap * 0.3);
+function unrolledGraph(ctx, box, T, t, maxSteps) {
+  const [first, last] = stepWindow(T, t, maxSteps);
+  const n = last - first + 1, gap = Math.min(66, box.w / (n + 2.6)), r = Math.min(17, gap * 0.3);
   const x0 = box.x + (box.w - gap * n) / 2, rowH = box.y + 24, rowX = box.y + box.h - 22;
   const X = (s) => x0 + (s - first + 1) * gap - gap / 2;
   const state = (kind, s) => {
@@ -483,7 +483,9 @@ export const KINDS = {
     },
   },
   unrolling: {
-    height: 390,
+    // Side by side at the book's width; on a narrow page (a phone) the three panels are stacked at the
+    // page's own width, so that the text stays at its size instead of being scaled down.
+    size: (available) => (available >= 600 ? { width: 780, height: 390 } : { width: Math.max(300, Math.floor(available)), height: 600 }),
     controls: (spec, ui) => {
       const t = slider(ui.controls, 'time step t', spec.t, (v) => `t = ${v} of ${spec.T}`);
       const c = {
@@ -505,10 +507,13 @@ export const KINDS = {
       const ctx = ui.ctx;
       ctx.clearRect(0, 0, ui.width, ui.height);
       ctx.fillStyle = '#222'; ctx.font = '14px system-ui, sans-serif'; ctx.textAlign = 'center'; ctx.textBaseline = 'top';
-      ctx.fillText(`step t = ${t}:  ${sub('h', t)} = ${s.activation}(W_s ${sub('h', t - 1)} + W_x ${sub('x', t)} + b)`, ui.width / 2, 4);
-      unrolledGraph(ctx, { x: 10, y: 26, w: ui.width - 20, h: 130 }, T, t);
-      stateStrip(ctx, { x: 60, y: 200, w: 300, h: 140 }, st, H, T, t, r.limit);
-      stateBars(ctx, { x: 470, y: 200, w: 290, h: 140 }, ht, hp, t, r.limit);
+      const formula = `${sub('h', t)} = ${s.activation}(W_s ${sub('h', t - 1)} + W_x ${sub('x', t)} + b)`;
+      if (ui.width >= 600) ctx.fillText(`step t = ${t}:  ${formula}`, ui.width / 2, 4);
+      else { ctx.fillText(`step t = ${t}:`, ui.width / 2, 4); ctx.fillText(formula, ui.width / 2, 22); }
+      const wide = ui.width >= 600, W = ui.width;
+      unrolledGraph(ctx, { x: 10, y: wide ? 26 : 44, w: W - 20, h: 130 }, T, t, wide ? 10 : Math.max(3, Math.floor((W - 20) / 60) - 1));
+      stateStrip(ctx, wide ? { x: 60, y: 200, w: 300, h: 140 } : { x: 50, y: 220, w: W - 110, h: 130 }, st, H, T, t, r.limit);
+      stateBars(ctx, wide ? { x: 470, y: 200, w: 290, h: 140 } : { x: 50, y: 430, w: W - 70, h: 130 }, ht, hp, t, r.limit);
       ui.readout.textContent = `t = ${t} of ${T} (${s.activation}): ‖${sub('h', t)}‖ = ${fmt(norm, 4)}, `
         + `this step moved the state by ‖${sub('h', t)} − ${sub('h', t - 1)}‖ = ${fmt(change, 4)}; `
         + `the ${H} components of ${sub('h', t)} lie between ${fmt(lo, 3)} and ${fmt(hi, 3)}`;
@@ -557,7 +562,9 @@ export function mount(container, spec, request) {
   // keys) must not see them; every other key (Ctrl+S, Escape) still reaches JupyterLab.
   const MOVES = new Set(['ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown', 'Home', 'End', 'PageUp', 'PageDown']);
   root.addEventListener('keydown', (e) => { if (MOVES.has(e.key) && !e.ctrlKey && !e.metaKey && !e.altKey) e.stopPropagation(); });
-  const ui = { root, controls: root.firstChild, canvas: root.querySelector('canvas'), readout: root.querySelector('.bptt-readout'), width: 780, height: kind.height ?? 300 };
+  // A kind with `size(width available)` lays itself out for narrow pages (a phone) too.
+  const size = kind.size ? kind.size(container.clientWidth || 780) : { width: 780, height: kind.height ?? 300 };
+  const ui = { root, controls: root.firstChild, canvas: root.querySelector('canvas'), readout: root.querySelector('.bptt-readout'), ...size };
   ui.byName = kind.controls(spec, ui);
   ui.ctx = setupCanvas(ui.canvas, ui.width, ui.height);
   const settings = () => Object.fromEntries(Object.entries(ui.byName).map(([name, c]) => [name, c.get()]));
