@@ -662,7 +662,8 @@ def test_chapter_1_ships_its_stepper_s_network():
     x = np.stack([np.sin(0.8 * steps), np.where(steps == 3, 1.0, 0.0)], axis=1)
     for name, want in (("W_s", params.W_s), ("W_x", params.W_x), ("x", x), ("h0", np.zeros(6))):
         got = np.frombuffer(base64.b64decode(spec["arrays"][name]), dtype="<f8").reshape(want.shape)
-        assert np.array_equal(got, want), f"the page's {name} is not chapter 1's"
+        # to rounding: the orthogonal W_s comes from a QR whose last bits depend on this process's BLAS
+        assert np.allclose(got, want, rtol=0, atol=1e-12), f"the page's {name} is not chapter 1's"
 
 
 def _rnnlib_clipping(spec, mode, log10_theta):
