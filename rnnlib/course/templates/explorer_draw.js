@@ -273,7 +273,7 @@ function unrolledGraph(ctx, box, T, t, maxSteps) {
     if (label) {
       ctx.fillStyle = '#222'; ctx.font = '12px system-ui, sans-serif';
       ctx.textAlign = side === 'above' ? 'center' : 'left'; ctx.textBaseline = side === 'above' ? 'bottom' : 'middle';
-      ctx.fillText(label, side === 'above' ? (sx + ex) / 2 : sx + 5, side === 'above' ? sy - 5 : (sy + ey) / 2);
+      ctx.fillText(label, side === 'above' ? (sx + ex) / 2 : sx + 5, side === 'above' ? sy - r - 1 : (sy + ey) / 2);
     }
   };
   const node = (cx, cy, kind, s) => {
