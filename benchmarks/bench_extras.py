@@ -163,12 +163,13 @@ def _time_browser_moves(widget, positions=25):
         "k2": spec.get("k2"),
         "theta": spec.get("log10_threshold"),
         "T": {"min": 2, "max": spec.get("T", 2)} if "T" in start else None,
+        "t": spec.get("t"),  # the unrolling stepper's time step
     }
     moves = []
     for name, r in sliders.items():
         if r and name in start:
             values = np.linspace(r["min"], r["max"], positions)
-            moves += [{name: int(round(v)) if name in ("k2", "T") else float(v)} for v in values]
+            moves += [{name: int(round(v)) if name in ("k2", "T", "t") else float(v)} for v in values]
     for name, options in (("mode", spec.get("modes")), ("activation", spec.get("activations"))):
         if options and name in start:
             moves += [{name: o} for o in options]

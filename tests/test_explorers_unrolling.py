@@ -79,9 +79,10 @@ def test_bad_arguments_are_named():
         unrolling_stepper("params", np.zeros((4, 2)))
 
 
-def test_the_live_stepper_has_a_play_button_linked_to_the_slider(stepper):
+def test_without_anywidget_the_stepper_has_an_ipywidgets_play_button_linked_to_the_slider(stepper):
     import ipywidgets as w
 
+    stepper.lab = None  # what widget() falls back to when anywidget is missing
     controls = stepper.widget().children[0].children
     (play,) = [c for c in controls if isinstance(c, w.Play)]
     (slider,) = [c for c in controls if isinstance(c, w.SelectionSlider)]
@@ -107,3 +108,41 @@ def test_displaying_builds_the_static_twin_only_when_the_website_asks(stepper, m
     monkeypatch.setenv("BPTT_STATIC_TWIN", "yes")
     with pytest.raises(ValueError, match="BPTT_STATIC_TWIN"):
         stepper._repr_mimebundle_()
+
+
+def test_live_data_carries_the_network_inputs_and_h0_exactly():
+    import base64
+
+    params = rl.init_params(2, 5, 1, rng=2)
+    x = np.random.default_rng(3).standard_normal((3, 7, 2))
+    h0 = np.random.default_rng(4).standard_normal((3, 5))
+    spec = unrolling_stepper(params, x, sequence=1, h0=h0, activation="relu").live()
+
+    def sent(name, shape):
+        return np.frombuffer(base64.b64decode(spec["arrays"][name]), dtype="<f8").reshape(shape)
+
+    assert spec["kind"] == "unrolling" and (spec["H"], spec["T"], spec["D"], spec["O"]) == (5, 7, 2, 1)
+    assert spec["t"] == {"min": 1, "max": 7, "step": 1, "value": 1}  # every step, not the twin's frames
+    assert spec["activations"][0] == "relu" and sorted(spec["activations"]) == ["relu", "sigmoid", "tanh"]
+    for name in ("W_x", "W_s", "W_y", "b_h", "b_y"):
+        assert np.array_equal(sent(name, getattr(params, name).shape), getattr(params, name))
+    assert np.array_equal(sent("x", (7, 2)), x[1]) and np.array_equal(sent("h0", (5,)), h0[1])
+
+
+def test_the_jupyterlab_front_end_gets_rnnlib_s_states_for_any_step_and_activation():
+    pytest.importorskip("anywidget")  # part of the course extra; the matplotlib widget is the fallback
+    params = rl.init_params(2, 5, 1, rng=2)
+    x = np.random.default_rng(3).standard_normal((7, 2))
+    w = unrolling_stepper(params, x).widget()
+    assert type(w).__name__ == "BrowserWidget" and "unrolling" in w._esm
+    assert w.settings == {"t": 1, "activation": "tanh"} and "arrays" not in w.spec  # the kernel computes
+    for t, activation in ((1, "tanh"), (4, "sigmoid"), (7, "relu")):
+        w.settings = {"t": t, "activation": activation, "seq": t}
+        h = rl.forward(params, x[None], activation=activation).h[0]
+        states = np.frombuffer(w.frame["data"]["states"], dtype="<f8").reshape(-1, 5)
+        assert np.array_equal(states, h[: t + 1])  # h_0..h_t, nothing after t
+        assert w.frame["data"]["limit"] == 1.05 * np.max(np.abs(h)) and w.frame["settings"]["seq"] == t
+    with pytest.raises(ValueError, match="activation"):
+        w.settings = {"t": 2, "activation": "softplus", "seq": 9}
+    with pytest.raises(ValueError, match="t"):
+        w.settings = {"t": 8, "activation": "tanh", "seq": 10}

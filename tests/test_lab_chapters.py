@@ -116,7 +116,7 @@ _ALL_DONE = """() => {
 }"""
 
 
-# An explorer's live view: the anywidget front end's canvas, or the stepper's ipywidgets image.
+# An explorer's live view: the anywidget front end's canvas (or, without anywidget, ipywidgets' image).
 _EXPLORER_VIEW = ".bptt-live canvas, .jupyter-widgets img, img.widget-image"
 _EXPLORER_CALL = re.compile(r"^\s*\w+\s*=\s*\w+_(explorer|stepper)\(", re.M)
 

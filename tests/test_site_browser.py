@@ -486,9 +486,9 @@ def _live_spec(name):
     return json.loads(found.group(1).replace("<\\/", "</"))
 
 
-def test_the_three_computed_explorers_are_live_on_the_site():
+def test_the_four_explorers_are_live_on_the_site():
     kinds = {_live_spec(n)["kind"] for n in _live_pages()}
-    assert kinds == {"spectral", "truncation", "clipping"}, kinds
+    assert kinds == {"unrolling", "spectral", "truncation", "clipping"}, kinds
 
 
 # Set one control (as a reader's input would) and return the time the page took to recompute and
@@ -540,9 +540,12 @@ def test_live_explorer_responds_to_every_control_within_50_ms(server, browser, n
                 assert positions >= 100, f"{control} offers {positions} positions, fewer than 100"
             label = fig.locator(f"label[for='{s.get_attribute('id')}']").inner_text()
             assert label.strip(), f"slider {control} has no label"
+            # 24 positions across the range; a slider with fewer (chapter 1's t has T = 8 steps) is
+            # tested at every one of its positions, each of which must draw its own figure.
+            moves = min(24, positions)
             seen_png, seen_text = set(), set()
-            for j in range(24):
-                value = lo + round(j * (positions - 1) / 23) * step
+            for j in range(moves):
+                value = lo + round(j * (positions - 1) / (moves - 1)) * step
                 r = v.page.evaluate(_SET, [fig.element_handle(), control, round(value, 10)])
                 times.append(r["ms"])
                 seen_png.add(hashlib.sha256(r["png"].encode()).hexdigest())
@@ -551,8 +554,9 @@ def test_live_explorer_responds_to_every_control_within_50_ms(server, browser, n
                 assert r["alt"] and re.search(r"\d", r["alt"]), (
                     f"the live figure's alt text has no number: {r['alt']!r}"
                 )
-            assert len(seen_png) >= 20, f"{control}: 24 positions gave {len(seen_png)} different figures"
-            assert len(seen_text) >= 20, f"{control}: 24 positions gave {len(seen_text)} different readouts"
+            want = min(20, moves)
+            assert len(seen_png) >= want, f"{control}: {moves} positions gave {len(seen_png)} different figures"
+            assert len(seen_text) >= want, f"{control}: {moves} positions gave {len(seen_text)} different readouts"
         for sel in fig.locator(".bptt-live-controls select").all():
             control = sel.get_attribute("data-control")
             options = [o.get_attribute("value") for o in sel.locator("option").all()]
@@ -562,6 +566,33 @@ def test_live_explorer_responds_to_every_control_within_50_ms(server, browser, n
         assert median <= 50, f"input to redraw takes {median:.1f} ms (median of {len(times)} moves), over 50 ms"
         assert not v.errors, v.errors
         print(f"{name}: input to redraw median {median:.1f} ms, max {max(times):.1f} ms over {len(times)} moves")
+    finally:
+        v.close()
+
+
+@pytest.mark.parametrize("name", [n for n in _live_pages() if _live_spec(n)["kind"] == "unrolling"] if PAGES else [])
+def test_live_stepper_plays_through_t(server, browser, name):
+    """Chapter 1 says "Press Play": the live stepper's Play button steps t (and redraws) until it is paused.
+    That a paused stepper stays put can only be seen over time: the one fixed wait of this module,
+    two Play intervals long."""
+    v = Visit(browser, f"{server}/{name}")
+    try:
+        fig = _live(v)
+        slider, button = fig.locator("[data-control='t']"), fig.locator("button.bptt-live-play")
+        assert button.inner_text().strip().endswith("Play") and button.get_attribute("aria-label").startswith("Play")
+        readout, renders = fig.locator(".bptt-readout").inner_text(), fig.get_attribute("data-renders")
+        button.click()
+        wait_until(v.page, "(e) => +e.value >= 3", slider.element_handle(), "Play to step t from 1 to 3", 10_000)
+        assert button.get_attribute("aria-label") == "Pause", "while playing, the button does not offer Pause"
+        button.click()  # pause
+        assert button.get_attribute("aria-label").startswith("Play")
+        stopped = slider.input_value()
+        v.page.wait_for_timeout(2 * _live_spec(name)["interval_ms"])
+        assert slider.input_value() == stopped, "Pause did not stop the stepper"
+        assert fig.get_attribute("data-renders") != renders and fig.locator(".bptt-readout").inner_text() != readout
+        assert f"t = {stopped} of" in (slider.get_attribute("aria-valuetext") or "")
+        assert f"unrolling=t:{stopped}" in unquote(v.page.url), "Play did not keep t in the URL"
+        assert not v.errors, v.errors
     finally:
         v.close()
 
@@ -594,6 +625,47 @@ def _rnnlib_truncation(spec, seed, rho, k2, activation):
     return {"error": r["error"], "cosine": r["cosine"]}
 
 
+def _rnnlib_unrolling(spec, t, activation):
+    """rnnlib's forward pass on the network, inputs and h_0 the page ships (bit for bit rnnlib's arrays)."""
+    import base64
+
+    import numpy as np
+
+    import rnnlib as rl
+
+    def sent(name, *shape):
+        return np.frombuffer(base64.b64decode(spec["arrays"][name]), dtype="<f8").reshape(shape)
+
+    H, D, O, T = spec["H"], spec["D"], spec["O"], spec["T"]
+    params = rl.RNNParams(sent("W_x", H, D), sent("W_s", H, H), sent("W_y", O, H), sent("b_h", H), sent("b_y", O))
+    h = rl.forward(params, sent("x", 1, T, D), activation=activation, h0=sent("h0", 1, H)).h[0]
+    return {
+        "t": t,
+        "norm_h": np.linalg.norm(h[t]),
+        "change": np.linalg.norm(h[t] - h[t - 1]),
+        "h_min": h[t].min(),
+        "h_max": h[t].max(),
+    }
+
+
+def test_chapter_1_ships_its_stepper_s_network():
+    import base64
+
+    import numpy as np
+
+    import rnnlib as rl
+
+    (spec,) = [_live_spec(n) for n in _live_pages() if _live_spec(n)["kind"] == "unrolling"]
+    # book/01_sequences.ipynb: params_demo and x_demo (a sine and a pulse at t = 3), h_0 = 0
+    params = rl.init_params(D=2, H=6, O=1, rng=3, recurrent="orthogonal", scale=0.9)
+    steps = np.arange(1, 9)
+    x = np.stack([np.sin(0.8 * steps), np.where(steps == 3, 1.0, 0.0)], axis=1)
+    for name, want in (("W_s", params.W_s), ("W_x", params.W_x), ("x", x), ("h0", np.zeros(6))):
+        got = np.frombuffer(base64.b64decode(spec["arrays"][name]), dtype="<f8").reshape(want.shape)
+        # to rounding: the orthogonal W_s comes from a QR whose last bits depend on this process's BLAS
+        assert np.allclose(got, want, rtol=0, atol=1e-12), f"the page's {name} is not chapter 1's"
+
+
 def _rnnlib_clipping(spec, mode, log10_theta):
     from rnnlib.cliff import descent_path
 
@@ -613,6 +685,11 @@ _SETTINGS = {
         {"k2": 7, "rho": 1.03, "activation": "tanh", "T": 100, "seed": 0},
         {"k2": 40, "rho": 1.12, "activation": "relu", "T": 100, "seed": 3},
         {"k2": 10, "rho": 1.9, "activation": "sigmoid", "T": 100, "seed": 1},
+    ],
+    "unrolling": [
+        {"t": 3, "activation": "tanh"},
+        {"t": 8, "activation": "relu"},
+        {"t": 5, "activation": "sigmoid"},
     ],
     "clipping": [
         {"mode": "norm", "theta": 0.15},
@@ -644,6 +721,8 @@ def test_live_readouts_match_rnnlib_to_1e9(server, browser, name):
             elif spec["kind"] == "truncation":
                 assert setting["T"] == spec["T"]
                 want = _rnnlib_truncation(spec, setting["seed"], setting["rho"], setting["k2"], setting["activation"])
+            elif spec["kind"] == "unrolling":
+                want = _rnnlib_unrolling(spec, setting["t"], setting["activation"])
             else:
                 want = _rnnlib_clipping(spec, setting["mode"], setting["theta"])
             if spec["kind"] == "truncation":  # a gap of rounding noise would compare noise with noise

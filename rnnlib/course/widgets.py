@@ -4,10 +4,11 @@ An :class:`Explorer` is a figure redrawn by ``render(fig, **values)`` whenever a
 control changes. Displayed in a notebook it offers two representations at once:
 
 - the live widget (``application/vnd.jupyter.widget-view+json``), which JupyterLab
-  shows: for the spectral, truncation and clipping explorers the browser front end
-  (:func:`browser_widget`, anywidget), whose controls and canvas drawing are the website's
-  (``templates/explorer_draw.js``) and whose every frame rnnlib computes in the kernel; for the
-  others, ipywidgets sliders and a matplotlib PNG, recomputed on every move;
+  shows: for every explorer with a ``lab`` side (the unrolling stepper, the spectral, truncation
+  and clipping explorers) the browser front end (:func:`browser_widget`, anywidget), whose controls
+  and canvas drawing are the website's (``templates/explorer_draw.js``) and whose every frame
+  rnnlib computes in the kernel; without anywidget, or for an explorer without a ``lab`` side,
+  ipywidgets sliders and a matplotlib PNG, recomputed on every move;
 - a static twin (``text/html``), which the website shows: every frame precomputed by
   rnnlib over the grid of control values, with working sliders, a play button and
   the current values written out, in plain HTML and JavaScript with no external files.
@@ -475,7 +476,9 @@ def _initial_settings(spec: dict) -> dict:
         }
     if kind == "clipping":
         return {"mode": spec["mode"], "theta": spec["log10_threshold"]["value"]}
-    raise ValueError(f"spec kind must be spectral, truncation or clipping; got {kind!r}")
+    if kind == "unrolling":
+        return {"t": spec["t"]["value"], "activation": spec["activations"][0]}
+    raise ValueError(f"spec kind must be spectral, truncation, clipping or unrolling; got {kind!r}")
 
 
 def float64_base64(array) -> str:

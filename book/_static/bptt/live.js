@@ -89,12 +89,36 @@ export function computeClipping(spec, { mode, threshold }) {
   return E.descentPath(w0, b0, spec.lr, spec.steps, mode === 'none' ? null : mode, mode === 'none' ? null : threshold);
 }
 
+/** The unrolling stepper (rnnlib.course.explorers.unrolling): the states of one forward pass with the
+ * shipped weights and inputs, once per activation; a move of t only picks h_0..h_t. */
+export function unrollingStates(spec, activation) {
+  const { H, D, T, O } = spec, a = spec.arrays;
+  const params = E.rnnParams({
+    W_x: { rows: H, cols: D, data: decodeFloat64(a.W_x) }, W_s: { rows: H, cols: H, data: decodeFloat64(a.W_s) },
+    W_y: { rows: O, cols: H, data: decodeFloat64(a.W_y) }, b_h: decodeFloat64(a.b_h), b_y: decodeFloat64(a.b_y),
+  });
+  const flat = decodeFloat64(a.x);
+  const x = [Array.from({ length: T }, (_, t) => flat.slice(t * D, (t + 1) * D))];
+  const h = E.forward(params, x, null, { activation, h0: [decodeFloat64(a.h0)] }).h[0];
+  const states = new Float64Array((T + 1) * H);
+  let largest = 0;
+  h.forEach((v, t) => { states.set(v, t * H); for (const e of v) largest = Math.max(largest, Math.abs(e)); });
+  return { states, limit: 1.05 * Math.max(1e-12, largest) };
+}
+
 /** Frame computers: settings (as the controls give them) → the frame to draw. */
 function framer(spec) {
   const nets = {};
   const net = (seed) => (nets[seed] ??= seededNetwork(spec, spec.seeds[seed]));
   if (spec.kind === 'spectral') return (s) => computeSpectral(spec, net(s.seed), s);
   if (spec.kind === 'truncation') return (s) => computeTruncation(spec, net(s.seed), s);
+  if (spec.kind === 'unrolling') {
+    const runs = {};
+    return (s) => {
+      const run = (runs[s.activation] ??= unrollingStates(spec, s.activation));
+      return { states: run.states.subarray(0, (s.t + 1) * spec.H), limit: run.limit };
+    };
+  }
   const [[wLo, wHi], [bLo, bHi]] = spec.window;
   const ws = linspace(wLo, wHi, spec.resolution[0]), bs = linspace(bLo, bHi, spec.resolution[1]);
   const surface = { ws, bs, E: Float64Array.from(E.cliffSurface(ws, bs).flatMap((row) => Array.from(row))) }; // once
@@ -121,7 +145,6 @@ function writeUrl(kind, settings) {
   try { window.history.replaceState(null, '', url); } catch { /* file:// in some browsers: keep going */ }
 }
 
-/** Turn one static twin into a live explorer. */
 /** Turn one static twin into a live explorer. */
 export function liven(figure) {
   const spec = JSON.parse(figure.querySelector('script.bptt-live-data').textContent);

@@ -8,6 +8,13 @@ step t,
 - every hidden state computed so far, h_0..h_t, as a heat strip (unit against step), with the
   steps not yet computed left blank;
 - the components of h_t as bars beside those of h_{t-1} (open markers).
+
+On the website the stepper is computed in the reader's browser (``book/_static/bptt/live.js``: the
+engine's forward pass on the weights, inputs and h_0 shipped in the page as float64) and in
+JupyterLab drawn in the browser (the anywidget front end, :func:`rnnlib.course.widgets.browser_widget`)
+from the states rnnlib computes in the kernel; both draw with ``templates/explorer_draw.js``, with
+every step t offered, a Play button and the activation as a second control. The precomputed static
+twin (at most ``max_frames`` matplotlib frames) stays the website's version without JavaScript.
 """
 
 from __future__ import annotations
@@ -122,8 +129,52 @@ def unrolling_stepper(
             f"W_s, W_x act at every step; h_t depends on h_(t-1) and x_t only."
         )
     control = Control("t", "time step t", _steps_shown(T, max_frames), play=True)
+    activations = [activation, *(a for a in ("tanh", "sigmoid", "relu") if a != activation)]
+    runs = {activation: (h, limit)}  # activation -> (states h_0..h_T of the shown sequence, value axis)
+
+    def states(act):
+        if act not in runs:
+            validate.choice("activation", act, activations)
+            hs = forward(params, x, activation=act, h0=h0).h[sequence]
+            runs[act] = (hs, 1.05 * max(1e-12, float(np.max(np.abs(hs)))))
+        return runs[act]
+
+    def live(arrays=True):
+        spec = {
+            "kind": "unrolling",
+            "H": H,
+            "T": T,
+            "D": params.D,
+            "O": params.O,
+            "t": {"min": 1, "max": T, "step": 1, "value": 1},
+            "activations": activations,
+            "interval_ms": 700,
+        }
+        if arrays:
+            from ..widgets import float64_base64
+
+            spec["arrays"] = {
+                **{name: float64_base64(getattr(params, name)) for name in ("W_x", "W_s", "W_y", "b_h", "b_y")},
+                "h0": float64_base64(h[0]),
+                "x": float64_base64(x[sequence]),
+            }
+        return spec
+
+    def frame(settings):  # JupyterLab: one move of the browser front end, computed by rnnlib here
+        t = validate.positive_int("t", int(settings["t"]), minimum=1, maximum=T)
+        hs, lim = states(settings["activation"])
+        return {"states": hs[: t + 1], "limit": lim}
+
     return Explorer(
-        [control], render, alt=alt, caption=caption, initial={"t": control.values[0]}, figsize=figsize, dpi=dpi
+        [control],
+        render,
+        alt=alt,
+        caption=caption,
+        initial={"t": control.values[0]},
+        figsize=figsize,
+        dpi=dpi,
+        live=live,
+        lab=(lambda: live(arrays=False), frame),
     )
 
 

@@ -8,6 +8,7 @@
  * - spectral: {norms, bound (Float64Array T+1), eigRe, eigIm (eigenvalues of W_s), rho, sigma, gamma, eta, ratio}
  * - truncation: {contributions (Float64Array T), window, error, cosine, sigma}
  * - clipping: {surface: {ws, bs, E (rows b, Float64Array)}, reference, points ([w, b] pairs), stepLengths, losses, clipped}
+ * - unrolling: {states (Float64Array (t+1)·H: h_0..h_t, row-major), limit (the value axis, fixed over t)}
  *
  * Canonical file: rnnlib/course/templates/explorer_draw.js (package data, so an installed rnnlib
  * has it); the website build copies it to _static/bptt/ (book/_ext/bptt_site.py).
@@ -197,6 +198,172 @@ function select(parent, label, options, value) {
 }
 
 
+/** A Play/Pause button beside `ctl` (a slider): steps it one position every `interval` ms up to its
+ * maximum, firing the slider's input and change events as a reader's move does. */
+function playButton(ctl, label, interval) {
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.className = 'bptt-live-play';
+  ctl.element.parentElement.insertBefore(button, ctl.element.parentElement.firstChild);
+  let timer = null;
+  // The name says what a press does: "Play: step through …" while stopped, "Pause" while playing.
+  const show = () => {
+    button.textContent = timer === null ? '▶ Play' : '⏸ Pause';
+    button.setAttribute('aria-label', timer === null ? `Play: step through ${label}` : 'Pause');
+  };
+  const el = ctl.element, max = () => Number(el.max), min = () => Number(el.min), step = () => Number(el.step) || 1;
+  const move = (v) => {
+    ctl.set(v);
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+    el.dispatchEvent(new Event('change', { bubbles: true }));
+  };
+  const stop = () => { clearInterval(timer); timer = null; show(); };
+  button.addEventListener('click', () => {
+    if (timer !== null) { stop(); return; }
+    if (ctl.get() >= max()) move(min());
+    timer = setInterval(() => { if (ctl.get() >= max()) stop(); else move(Math.min(max(), ctl.get() + step())); }, interval);
+    show();
+  });
+  show();
+  return { element: button, stop, playing: () => timer !== null };
+}
+
+/** numpy-free cividis (the book's DIVERGING map in matplotlib): five stops, linear between them. */
+const CIVIDIS = [[0, 32, 77], [65, 77, 107], [124, 123, 120], [188, 175, 111], [255, 234, 70]];
+function cividis(u) {
+  const x = Math.max(0, Math.min(1, u)) * (CIVIDIS.length - 1), i = Math.min(CIVIDIS.length - 2, Math.floor(x)), f = x - i;
+  return CIVIDIS[i].map((c, k) => Math.round(c + f * (CIVIDIS[i + 1][k] - c)));
+}
+
+const SUBSCRIPT = { 0: '₀', 1: '₁', 2: '₂', 3: '₃', 4: '₄', 5: '₅', 6: '₆', 7: '₇', 8: '₈', 9: '₉', '-': '₋' };
+/** 'h', 3 → 'h₃' (unicode subscripts, as the matplotlib figures write them). */
+export function sub(symbol, t) {
+  return symbol + String(t).split('').map((c) => SUBSCRIPT[c] ?? c).join('');
+}
+
+/** The steps the graph shows: all, or `maxSteps` around t (rnnlib.course.plotting.unrolled._window). */
+function stepWindow(T, t, maxSteps) {
+  if (T <= maxSteps) return [1, T];
+  const last = Math.min(T, Math.max(maxSteps, t + Math.floor(maxSteps / 2)));
+  return [last - maxSteps + 1, last];
+}
+
+/** The unrolled graph x_t → h_t ← h_{t-1} in box, step t highlighted (draw_unrolled_graph's colours). */
+function unrolledGraph(ctx, box, T, t, maxSteps) {
+  const [first, last] = stepWindow(T, t, maxSteps);
+  const n = last - first + 1, gap = Math.min(66, box.w / (n + 2.6)), r = Math.min(17, gap * 0.3);
+  const x0 = box.x + (box.w - gap * n) / 2, rowH = box.y + 24, rowX = box.y + box.h - 22;
+  const X = (s) => x0 + (s - first + 1) * gap - gap / 2;
+  const state = (kind, s) => {
+    if (s < t - 1 || (s === t - 1 && kind !== 'h')) return 'past';
+    if (s === t - 1 || (s === t && kind === 'x')) return 'input';
+    if (s === t) return 'current';
+    return 'future';
+  };
+  const FILL = { past: '#ffffff', input: OKABE_ITO.orange, current: OKABE_ITO.vermillion, future: '#ffffff' };
+  const arrow = (ax, ay, bx, by, how, label, side) => {
+    const d = Math.hypot(bx - ax, by - ay), ux = (bx - ax) / d, uy = (by - ay) / d;
+    const sx = ax + ux * r, sy = ay + uy * r, ex = bx - ux * (r + 1), ey = by - uy * (r + 1);
+    ctx.strokeStyle = ctx.fillStyle = how === 'active' ? '#222' : how === 'future' ? '#c8c8c8' : '#666';
+    ctx.lineWidth = how === 'active' ? 3.2 : 1.3;
+    ctx.beginPath(); ctx.moveTo(sx, sy); ctx.lineTo(ex - ux * 6, ey - uy * 6); ctx.stroke();
+    ctx.beginPath(); ctx.moveTo(ex, ey);
+    ctx.lineTo(ex - ux * 9 - uy * 4.5, ey - uy * 9 + ux * 4.5); ctx.lineTo(ex - ux * 9 + uy * 4.5, ey - uy * 9 - ux * 4.5);
+    ctx.closePath(); ctx.fill();
+    if (label) {
+      ctx.fillStyle = '#222'; ctx.font = '12px system-ui, sans-serif';
+      ctx.textAlign = side === 'above' ? 'center' : 'left'; ctx.textBaseline = side === 'above' ? 'bottom' : 'middle';
+      ctx.fillText(label, side === 'above' ? (sx + ex) / 2 : sx + 5, side === 'above' ? sy - r - 1 : (sy + ey) / 2);
+    }
+  };
+  const node = (cx, cy, kind, s) => {
+    const st = state(kind, s);
+    ctx.beginPath(); ctx.arc(cx, cy, r, 0, 2 * Math.PI);
+    ctx.fillStyle = FILL[st]; ctx.fill();
+    ctx.lineWidth = st === 'current' || st === 'input' ? 2.4 : 1.6;
+    ctx.strokeStyle = st === 'future' ? '#c8c8c8' : kind === 'x' ? OKABE_ITO.green : OKABE_ITO.blue;
+    ctx.stroke();
+    ctx.fillStyle = st === 'future' ? '#8a8a8a' : st === 'current' ? '#000' : '#222';
+    ctx.font = `${n > 8 ? 12 : 13}px system-ui, sans-serif`; ctx.textAlign = 'center'; ctx.textBaseline = 'middle';
+    ctx.fillText(sub(kind, s), cx, cy);
+  };
+  ctx.save();
+  node(X(first - 1), rowH, 'h', first - 1);
+  for (let s = first; s <= last; s++) {
+    const how = s === t ? 'active' : s > t ? 'future' : 'past';
+    arrow(X(s - 1), rowH, X(s), rowH, how, s === t ? 'W_s' : null, 'above');
+    arrow(X(s), rowX, X(s), rowH, how, s === t ? 'W_x' : null, 'right');
+    node(X(s), rowX, 'x', s);
+    node(X(s), rowH, 'h', s);
+  }
+  ctx.fillStyle = '#222'; ctx.font = '16px system-ui, sans-serif'; ctx.textAlign = 'center'; ctx.textBaseline = 'middle';
+  if (first > 1) ctx.fillText('…', X(first - 1) - gap * 0.55, rowH);
+  if (last < T) ctx.fillText('…', X(last) + gap * 0.6, rowH);
+  ctx.restore();
+}
+
+/** The states h_0..h_t as an image (unit i down, step across, cividis from −limit to +limit); later steps blank. */
+function stateStrip(ctx, box, states, H, T, t, limit) {
+  const image = document.createElement('canvas');
+  image.width = T + 1; image.height = H;
+  const ictx = image.getContext('2d'), img = ictx.createImageData(T + 1, H);
+  img.data.fill(255);
+  for (let s = 0; s <= t; s++) for (let i = 0; i < H; i++) {
+    const [rr, gg, bb] = cividis((states[s * H + i] / limit + 1) / 2), q = 4 * (i * (T + 1) + s);
+    img.data[q] = rr; img.data[q + 1] = gg; img.data[q + 2] = bb;
+  }
+  ictx.putImageData(img, 0, 0);
+  ctx.save();
+  ctx.imageSmoothingEnabled = false;
+  ctx.drawImage(image, box.x, box.y, box.w, box.h);
+  const cw = box.w / (T + 1);
+  ctx.strokeStyle = '#767676'; ctx.lineWidth = 1; ctx.strokeRect(box.x, box.y, box.w, box.h);
+  ctx.strokeStyle = OKABE_ITO.vermillion; ctx.lineWidth = 2; ctx.strokeRect(box.x + t * cw, box.y, Math.max(cw, 2), box.h);
+  ctx.fillStyle = '#222'; ctx.font = '12px system-ui, sans-serif'; ctx.textAlign = 'center'; ctx.textBaseline = 'top';
+  for (const s of [...new Set([0, Math.round(T / 2), T])]) ctx.fillText(String(s), box.x + (s + 0.5) * cw, box.y + box.h + 4);
+  ctx.fillText('time step t', box.x + box.w / 2, box.y + box.h + 18);
+  ctx.textAlign = 'right'; ctx.textBaseline = 'middle';
+  ctx.fillText('1', box.x - 4, box.y + box.h / H / 2);
+  ctx.fillText(String(H), box.x - 4, box.y + box.h - box.h / H / 2);
+  ctx.save(); ctx.translate(box.x - 26, box.y + box.h / 2); ctx.rotate(-Math.PI / 2); ctx.textAlign = 'center'; ctx.fillText('unit i', 0, 0); ctx.restore();
+  ctx.font = '13px system-ui, sans-serif'; ctx.textAlign = 'center'; ctx.textBaseline = 'bottom';
+  ctx.fillText(`states computed so far: h₀ … ${sub('h', t)}`, box.x + box.w / 2, box.y - 4);
+  // colour key: −limit … +limit
+  const kx = box.x + box.w + 8, kw = 10;
+  for (let j = 0; j < 40; j++) {
+    const [rr, gg, bb] = cividis(1 - j / 39);
+    ctx.fillStyle = `rgb(${rr},${gg},${bb})`; ctx.fillRect(kx, box.y + (j * box.h) / 40, kw, box.h / 40 + 0.5);
+  }
+  ctx.fillStyle = '#222'; ctx.font = '11px system-ui, sans-serif'; ctx.textAlign = 'left';
+  ctx.fillText(`+${fmt(limit, 2)}`, kx + kw + 3, box.y + 6);
+  ctx.fillText(`−${fmt(limit, 2)}`, kx + kw + 3, box.y + box.h - 6);
+  ctx.restore();
+}
+
+/** The components of h_t as bars (vermillion), those of h_{t-1} as open circles (orange), y from −limit to +limit. */
+function stateBars(ctx, box, ht, hp, t, limit) {
+  const H = ht.length, w = box.w / H, Y = (v) => box.y + box.h / 2 - (v / limit) * (box.h / 2);
+  ctx.save();
+  ctx.fillStyle = '#fff'; ctx.fillRect(box.x, box.y, box.w, box.h);
+  ctx.strokeStyle = '#767676'; ctx.lineWidth = 1; ctx.strokeRect(box.x, box.y, box.w, box.h);
+  ctx.fillStyle = OKABE_ITO.vermillion;
+  for (let i = 0; i < H; i++) {
+    const y0 = Y(0), y1 = Y(ht[i]);
+    ctx.fillRect(box.x + i * w + w * 0.15, Math.min(y0, y1), w * 0.7, Math.abs(y1 - y0));
+  }
+  ctx.strokeStyle = '#444'; ctx.beginPath(); ctx.moveTo(box.x, Y(0)); ctx.lineTo(box.x + box.w, Y(0)); ctx.stroke();
+  ctx.strokeStyle = OKABE_ITO.orange; ctx.lineWidth = 1.8;
+  const rr = Math.max(1.8, Math.min(5, w * 0.3));
+  for (let i = 0; i < H; i++) { ctx.beginPath(); ctx.arc(box.x + (i + 0.5) * w, Y(hp[i]), rr, 0, 2 * Math.PI); ctx.stroke(); }
+  ctx.fillStyle = '#222'; ctx.font = '12px system-ui, sans-serif'; ctx.textAlign = 'right'; ctx.textBaseline = 'middle';
+  for (const v of [limit, 0, -limit]) ctx.fillText(v === 0 ? '0' : `${v > 0 ? '+' : '−'}${fmt(Math.abs(v), 2)}`, box.x - 4, Y(v));
+  ctx.textAlign = 'center'; ctx.textBaseline = 'top';
+  ctx.fillText(`unit i = 1 … ${H}`, box.x + box.w / 2, box.y + box.h + 4);
+  ctx.font = '13px system-ui, sans-serif'; ctx.textBaseline = 'bottom';
+  ctx.fillText(`${sub('h', t)} (bars) and ${sub('h', t - 1)} (circles)`, box.x + box.w / 2, box.y - 4);
+  ctx.restore();
+}
+
 // --- the explorers: controls and drawing ------------------------------------------------------------
 
 function seedOptions(spec) {
@@ -315,6 +482,49 @@ export const KINDS = {
         + `the largest step has length ${fmt(largest)} and the path ends at w = ${fmt(wEnd)}, b = ${fmt(bEnd)} (${where}) with error ${fmt(final, 2)}.`);
     },
   },
+  unrolling: {
+    // Side by side at the book's width; on a narrow page (a phone) the three panels are stacked at the
+    // page's own width, so that the text stays at its size instead of being scaled down.
+    size: (available) => (available >= 600 ? { width: 780, height: 390 } : { width: Math.max(300, Math.floor(available)), height: 600 }),
+    controls: (spec, ui) => {
+      const t = slider(ui.controls, 'time step t', spec.t, (v) => `t = ${v} of ${spec.T}`);
+      const c = {
+        t,
+        activation: select(ui.controls, 'activation f', spec.activations.map((a) => [a, a]), spec.activations[0]),
+      };
+      ui.play = playButton(t, 'the time steps t', spec.interval_ms ?? 700);
+      return c;
+    },
+    draw(ui, spec, r, s) {
+      const { H, T } = spec, t = s.t, st = r.states;
+      const ht = st.subarray(t * H, (t + 1) * H), hp = st.subarray((t - 1) * H, t * H);
+      let norm = 0, change = 0, lo = Infinity, hi = -Infinity;
+      for (let i = 0; i < H; i++) {
+        norm += ht[i] ** 2; change += (ht[i] - hp[i]) ** 2;
+        lo = Math.min(lo, ht[i]); hi = Math.max(hi, ht[i]);
+      }
+      norm = Math.sqrt(norm); change = Math.sqrt(change);
+      const ctx = ui.ctx;
+      ctx.clearRect(0, 0, ui.width, ui.height);
+      ctx.fillStyle = '#222'; ctx.font = '14px system-ui, sans-serif'; ctx.textAlign = 'center'; ctx.textBaseline = 'top';
+      const formula = `${sub('h', t)} = ${s.activation}(W_s ${sub('h', t - 1)} + W_x ${sub('x', t)} + b)`;
+      if (ui.width >= 600) ctx.fillText(`step t = ${t}:  ${formula}`, ui.width / 2, 4);
+      else { ctx.fillText(`step t = ${t}:`, ui.width / 2, 4); ctx.fillText(formula, ui.width / 2, 22); }
+      const wide = ui.width >= 600, W = ui.width;
+      unrolledGraph(ctx, { x: 10, y: wide ? 26 : 44, w: W - 20, h: 130 }, T, t, wide ? 10 : Math.max(3, Math.floor((W - 20) / 60) - 1));
+      stateStrip(ctx, wide ? { x: 60, y: 200, w: 300, h: 140 } : { x: 50, y: 220, w: W - 110, h: 130 }, st, H, T, t, r.limit);
+      stateBars(ctx, wide ? { x: 470, y: 200, w: 290, h: 140 } : { x: 50, y: 430, w: W - 70, h: 130 }, ht, hp, t, r.limit);
+      ui.readout.textContent = `t = ${t} of ${T} (${s.activation}): ‖${sub('h', t)}‖ = ${fmt(norm, 4)}, `
+        + `this step moved the state by ‖${sub('h', t)} − ${sub('h', t - 1)}‖ = ${fmt(change, 4)}; `
+        + `the ${H} components of ${sub('h', t)} lie between ${fmt(lo, 3)} and ${fmt(hi, 3)}`;
+      ui.readout.dataset.values = JSON.stringify({ t, norm_h: norm, change, h_min: lo, h_max: hi });
+      ui.canvas.setAttribute('aria-label', `Step t = ${t} of ${T}. The unrolled network is drawn with h_${t - 1} and x_${t} highlighted (orange) as the `
+        + `inputs of h_${t} (red), and the later steps faded. Below, a heat strip of the hidden states h_0 to h_${t} `
+        + `(${H} units each; later columns blank) and a bar chart of the ${H} components of h_${t}, which lie `
+        + `between ${lo.toFixed(2)} and ${hi.toFixed(2)}, beside those of h_${t - 1}; `
+        + `the state moved by ${change.toFixed(2)} (Euclidean norm) in this step and has norm ${norm.toFixed(2)}.`);
+    },
+  },
 };
 
 /** The error surface {ws, bs, E (rows b, row-major)} as an image, dark (low error) to light (high), log scale. */
@@ -352,7 +562,9 @@ export function mount(container, spec, request) {
   // keys) must not see them; every other key (Ctrl+S, Escape) still reaches JupyterLab.
   const MOVES = new Set(['ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown', 'Home', 'End', 'PageUp', 'PageDown']);
   root.addEventListener('keydown', (e) => { if (MOVES.has(e.key) && !e.ctrlKey && !e.metaKey && !e.altKey) e.stopPropagation(); });
-  const ui = { root, controls: root.firstChild, canvas: root.querySelector('canvas'), readout: root.querySelector('.bptt-readout'), width: 780, height: kind.height ?? 300 };
+  // A kind with `size(width available)` lays itself out for narrow pages (a phone) too.
+  const size = kind.size ? kind.size(container.clientWidth || 780) : { width: 780, height: kind.height ?? 300 };
+  const ui = { root, controls: root.firstChild, canvas: root.querySelector('canvas'), readout: root.querySelector('.bptt-readout'), ...size };
   ui.byName = kind.controls(spec, ui);
   ui.ctx = setupCanvas(ui.canvas, ui.width, ui.height);
   const settings = () => Object.fromEntries(Object.entries(ui.byName).map(([name, c]) => [name, c.get()]));
